@@ -1,0 +1,95 @@
+package ai.datapilot.cleaner.app;
+
+import ai.datapilot.cleaner.audit.CleanerRun;
+import ai.datapilot.cleaner.settings.CleanerSettings;
+import ai.datapilot.cleaner.store.CleanerError;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cleaner as a camel-main application: the YAML routes, the beans of
+ * {@link CleanerConfiguration}, and the route properties from the validated settings.
+ */
+public final class CleanerApplication implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CleanerApplication.class);
+    public static final String CONTEXT_NAME = "datapilot-cleaner";
+
+    private final Main main;
+    private final CleanerConfiguration configuration;
+
+    private CleanerApplication(Main main, CleanerConfiguration configuration) {
+        this.main = main;
+        this.configuration = configuration;
+    }
+
+    public static CleanerApplication start(CleanerSettings settings, PrintStream out, Clock clock) throws Exception {
+        RoutesLocation routes = RoutesLocation.choose(settings.routesDirectory(), Path.of(""));
+        LOG.info("Routes loaded from {}", routes.description());
+        CleanerConfiguration configuration = new CleanerConfiguration(settings, out, clock);
+        Main main = new Main();
+        main.configure().addConfiguration(configuration);
+        main.configure().withName(CONTEXT_NAME);
+        main.configure().withRoutesIncludePattern(routes.includePattern());
+        settings.routeProperties().forEach(main::addOverrideProperty);
+        try {
+            main.start();
+        } catch (Exception | Error e) {
+            configuration.close();
+            try {
+                main.stop();
+            } catch (Exception ignored) {
+                // the start failure is what the operator needs to see
+            }
+            throw e;
+        }
+        return new CleanerApplication(main, configuration);
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    /** Runs one cleanup through the routes and returns its record. */
+    public CleanerRun runOnce() {
+        ProducerTemplate template = context().createProducerTemplate();
+        try {
+            Exchange done = template.request("direct:run-once", exchange -> { });
+            CleanerRun run = done.getProperty(CleanerRun.PROPERTY, CleanerRun.class);
+            if (done.getException() != null) {
+                // a bug, not a store failure: still leave an audit record and a summary behind
+                LOG.error("Run failed unexpectedly", done.getException());
+                if (run == null) {
+                    throw new IllegalStateException("run failed before it started", done.getException());
+                }
+                run.error(CleanerError.cleanup(String.valueOf(done.getException())));
+                if (run.completedAt() == null) {
+                    template.send("direct:write-audit", e -> e.setProperty(CleanerRun.PROPERTY, run));
+                }
+            }
+            return run;
+        } finally {
+            try {
+                template.stop();
+            } catch (Exception ignored) {
+                // nothing to release that matters
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            main.stop();
+        } finally {
+            configuration.close();
+        }
+    }
+}

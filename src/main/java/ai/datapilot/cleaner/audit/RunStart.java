@@ -1,0 +1,34 @@
+package ai.datapilot.cleaner.audit;
+
+import ai.datapilot.cleaner.settings.CleanerSettings;
+import java.time.Clock;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Opens the run's record: its id, start time and cutoff are fixed here, once, for every later step. */
+public final class RunStart {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunStart.class);
+
+    private final CleanerSettings settings;
+    private final String blobStore;
+    private final String jobRecordStore;
+    private final Clock clock;
+
+    public RunStart(CleanerSettings settings, String blobStore, String jobRecordStore, Clock clock) {
+        this.settings = settings;
+        this.blobStore = blobStore;
+        this.jobRecordStore = jobRecordStore;
+        this.clock = clock;
+    }
+
+    public void open(Exchange exchange) {
+        CleanerRun run = new CleanerRun(clock.instant(), settings.ttlHours(), settings.dryRun(), settings.maxDeleteBatch(),
+                blobStore, jobRecordStore);
+        exchange.setProperty(CleanerRun.PROPERTY, run);
+        LOG.info("Run {} started: {}, ttl {}h, cutoff {}, cap {}, blobs {} {}, job records {}",
+                run.runId(), run.dryRun() ? "DRY RUN (nothing is deleted)" : "DESTRUCTIVE", settings.ttlHours(), run.cutoff(),
+                run.maxDeleteBatch(), blobStore, settings.blobPrefixes(), jobRecordStore);
+    }
+}

@@ -1,0 +1,73 @@
+package ai.datapilot.cleaner.cli;
+
+import ai.datapilot.cleaner.demo.Demo;
+import ai.datapilot.cleaner.settings.SettingsParser;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** The command line: {@code java -jar datapilot-cleaner.jar <command>}. */
+public final class CleanerCommand {
+
+    private CleanerCommand() {
+    }
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = execute(args, System.getenv(), System.out, System.err);
+        } catch (Throwable t) {
+            // a startup failure can leave non-daemon threads behind: never hang, always exit non-zero
+            t.printStackTrace();
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    public static int execute(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
+        if (args.length == 0) {
+            usage(err);
+            return 2;
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        switch (args[0]) {
+            case "run-once":
+                return RunOnce.execute(env, out, Clock.systemUTC());
+            case "demo":
+                return Demo.execute(rest, out, Clock.systemUTC());
+            case "--help", "-h", "help":
+                usage(out);
+                return 0;
+            default:
+                err.println("Unknown command: " + args[0]);
+                usage(err);
+                return 2;
+        }
+    }
+
+    static void usage(PrintStream out) {
+        out.println("""
+                datapilot-cleaner: removes DataPilot AI uploads, results and job records older than JOB_TTL_HOURS.
+
+                Usage: java -jar datapilot-cleaner.jar <command>
+
+                Commands:
+                  run-once      run one cleanup and exit (what cron, a Kubernetes CronJob or the platform scheduler call)
+                  demo [--keep] lay out sample data and a private Redis, run a dry run and a real run, clean up
+                  --help        this text
+
+                Exit codes: 0 completed without errors; 1 completed with errors (see the audit's "errors");
+                            2 settings refused or bad command line (nothing was deleted).
+
+                Settings (environment variables):""");
+        for (String[] s : SettingsParser.DOCUMENTED) {
+            out.printf("  %-30s default %-28s %s%n", s[0], s[1], s[2]);
+        }
+        out.println("""
+
+                Dry run is the default: nothing is deleted until CLEANER_DRY_RUN=false.
+                Every run writes <root>/<CLEANER_AUDIT_BLOB_PATH>/cleaner_*.json and prints one STRUCTURED_SUMMARY line.""");
+    }
+}

@@ -1,0 +1,65 @@
+package ai.datapilot.cleaner.cli;
+
+import ai.datapilot.cleaner.app.CleanerApplication;
+import ai.datapilot.cleaner.audit.CleanerRun;
+import ai.datapilot.cleaner.audit.StandaloneAuditWriter;
+import ai.datapilot.cleaner.audit.StructuredSummary;
+import ai.datapilot.cleaner.settings.CleanerSettings;
+import ai.datapilot.cleaner.settings.Refusal;
+import ai.datapilot.cleaner.settings.SettingsFallback;
+import ai.datapilot.cleaner.settings.SettingsParser;
+import ai.datapilot.cleaner.settings.SettingsRefusedException;
+import ai.datapilot.cleaner.store.CleanerError;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code run-once}: exactly one cleanup, then exit with 0 (clean), 1 (errors) or 2 (settings refused). */
+public final class RunOnce {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunOnce.class);
+
+    private RunOnce() {
+    }
+
+    public static int execute(Map<String, String> env, PrintStream out, Clock clock) {
+        CleanerSettings settings;
+        try {
+            settings = SettingsParser.parse(env);
+        } catch (SettingsRefusedException refused) {
+            return refuse(refused, out, clock);
+        }
+        Logging.apply(settings.logLevel());
+        CleanerRun run;
+        try (CleanerApplication app = CleanerApplication.start(settings, out, clock)) {
+            run = app.runOnce();
+        } catch (Exception e) {
+            LOG.error("The cleaner could not run: {}", e.toString(), e);
+            run = new CleanerRun(clock.instant(), settings.ttlHours(), settings.dryRun(), settings.maxDeleteBatch(), null, null);
+            run.error(CleanerError.cleanup("could not run: " + e));
+            run.complete(clock.instant());
+            StandaloneAuditWriter.write(run, settings.auditDirectory());
+            StructuredSummary.print(out, run);
+        }
+        return run.exitCode();
+    }
+
+    private static int refuse(SettingsRefusedException refused, PrintStream out, Clock clock) {
+        Logging.apply("INFO");
+        for (Refusal r : refused.refusals()) {
+            LOG.error("CONFIG_REFUSED {}", r.message());
+        }
+        LOG.error("Nothing was scanned or deleted: fix the setting(s) above and run again");
+        SettingsFallback fallback = refused.fallback();
+        List<CleanerError> errors = refused.refusals().stream()
+                .map(r -> CleanerError.config(r.variable(), r.message()))
+                .toList();
+        CleanerRun run = CleanerRun.refused(clock.instant(), fallback.ttlHours(), fallback.dryRun(), fallback.maxDeleteBatch(), errors);
+        fallback.auditDirectory().ifPresent(dir -> StandaloneAuditWriter.write(run, dir));
+        StructuredSummary.print(out, run);
+        return run.exitCode();
+    }
+}

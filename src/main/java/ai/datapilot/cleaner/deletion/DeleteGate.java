@@ -1,0 +1,38 @@
+package ai.datapilot.cleaner.deletion;
+
+import ai.datapilot.cleaner.store.CandidateStore;
+import ai.datapilot.cleaner.store.Recheck;
+import ai.datapilot.cleaner.store.ScannedItem;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that decides between deleting and only reporting (dry run). Both paths re-check
+ * the item the same way, so a dry run reports exactly what a real run would delete.
+ */
+public final class DeleteGate {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeleteGate.class);
+
+    private final boolean dryRun;
+
+    public DeleteGate(boolean dryRun) {
+        this.dryRun = dryRun;
+    }
+
+    public boolean dryRun() {
+        return dryRun;
+    }
+
+    public Recheck pass(CandidateStore store, ScannedItem item, Instant cutoff) throws Exception {
+        if (dryRun) {
+            Recheck check = store.recheck(item, cutoff);
+            if (check.state() == Recheck.State.EXPIRED) {
+                LOG.debug("Skipped delete of {} {} as dry run is set", item.store().auditName(), item.id());
+            }
+            return check;
+        }
+        return store.deleteIfUnchanged(item, cutoff);
+    }
+}

@@ -1,0 +1,20 @@
+package ai.datapilot.cleaner.deletion;
+
+import ai.datapilot.cleaner.audit.CleanerRun;
+import ai.datapilot.cleaner.audit.ItemOutcome;
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+
+/** Joins the per-item deletes: each outcome goes into the run's record as it completes. */
+public final class DeleteOutcomes implements AggregationStrategy {
+
+    @Override
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
+        CleanerRun run = newExchange.getProperty(CleanerRun.PROPERTY, CleanerRun.class);
+        ItemOutcome outcome = newExchange.getMessage().getBody(ItemOutcome.class);
+        if (outcome != null) {
+            run.record(outcome);
+        }
+        return oldExchange == null ? newExchange : oldExchange;
+    }
+}

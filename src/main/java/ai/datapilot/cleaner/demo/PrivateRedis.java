@@ -1,0 +1,195 @@
+package ai.datapilot.cleaner.demo;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import redis.embedded.core.ExecutableProvider;
+
+/**
+ * A throwaway redis-server of our own on a free loopback port, keeping nothing on disk: Debian's
+ * {@code redis-server} when it is on the PATH, else the binary shipped in embedded-redis. Used by
+ * the demo and the tests, which must never touch a Redis they did not start.
+ */
+public final class PrivateRedis implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final Path dir;
+    private final String binary;
+
+    private PrivateRedis(Process process, int port, Path dir, String binary) {
+        this.process = process;
+        this.port = port;
+        this.dir = dir;
+        this.binary = binary;
+    }
+
+    public static PrivateRedis start() throws IOException {
+        IOException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return startOn(freePort());
+            } catch (IOException e) {
+                last = e; // the port was taken between probing and binding: try another
+            }
+        }
+        throw last;
+    }
+
+    public static PrivateRedis startOn(int port) throws IOException {
+        String binary = findBinary();
+        Path dir = Files.createTempDirectory("cleaner-redis-");
+        ProcessBuilder builder = new ProcessBuilder(List.of(binary,
+                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", dir.toString(), "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
+        builder.redirectErrorStream(true);
+        builder.redirectOutput(dir.resolve("redis.out").toFile());
+        Process process = builder.start();
+        PrivateRedis redis = new PrivateRedis(process, port, dir, binary);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                String log = redis.log();
+                redis.close();
+                throw new IOException("redis-server exited on port " + port + ": " + log);
+            }
+            if (redis.ping()) {
+                return redis;
+            }
+            sleep(20);
+        }
+        redis.close();
+        throw new IOException("redis-server did not answer PING on port " + port + " within 10 s");
+    }
+
+    private static String findBinary() throws IOException {
+        String path = System.getenv().getOrDefault("PATH", "");
+        for (String dir : path.split(File.pathSeparator)) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            Path candidate = Path.of(dir, "redis-server");
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        return ExecutableProvider.newJarResourceProvider().get().getAbsolutePath();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Sends a raw RESP command and returns the first reply line, without needing a client library. */
+    public String command(String... words) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            socket.setSoTimeout(5000);
+            StringBuilder resp = new StringBuilder("*").append(words.length).append("\r\n");
+            for (String w : words) {
+                byte[] bytes = w.getBytes(StandardCharsets.UTF_8);
+                resp.append('$').append(bytes.length).append("\r\n").append(w).append("\r\n");
+            }
+            OutputStream out = socket.getOutputStream();
+            out.write(resp.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder line = new StringBuilder();
+            int c;
+            while ((c = in.read()) != -1 && c != '\n') {
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        }
+    }
+
+    private boolean ping() {
+        try {
+            return "+PONG".equals(command("PING"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "redis://127.0.0.1:" + port + "/0";
+    }
+
+    public String binary() {
+        return binary;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    private String log() {
+        try {
+            Path log = dir.resolve("redis.log");
+            Path out = dir.resolve("redis.out");
+            return (Files.exists(log) ? Files.readString(log) : "") + (Files.exists(out) ? Files.readString(out) : "");
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** Kills the server at once, as a crash would. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                kill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp folder left behind is harmless
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package ai.datapilot.cleaner.jobrecord;
+
+import ai.datapilot.cleaner.settings.RedisUrl;
+import java.time.Duration;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
+import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * Builds the one Spring Data Redis template of the process. A {@link StringRedisTemplate}, not the
+ * default one: camel-spring-redis autowires the single template in the registry, and the default
+ * template's Java serialization would never match keys written by the application.
+ */
+public final class RedisConnections {
+
+    private RedisConnections() {
+    }
+
+    public static JedisConnectionFactory connectionFactory(RedisUrl url, Duration timeout) {
+        RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(url.host(), url.port());
+        server.setDatabase(url.database());
+        url.username().ifPresent(server::setUsername);
+        url.password().ifPresent(server::setPassword);
+        JedisClientConfiguration.JedisClientConfigurationBuilder client = JedisClientConfiguration.builder()
+                .connectTimeout(timeout)
+                .readTimeout(timeout)
+                .clientName("datapilot-cleaner");
+        if (url.tls()) {
+            client.useSsl();
+        }
+        client.usePooling();
+        JedisConnectionFactory factory = new JedisConnectionFactory(server, client.build());
+        factory.afterPropertiesSet();
+        factory.start();
+        return factory;
+    }
+
+    public static StringRedisTemplate template(JedisConnectionFactory factory) {
+        StringRedisTemplate template = new StringRedisTemplate(factory);
+        template.afterPropertiesSet();
+        return template;
+    }
+}

@@ -1,0 +1,25 @@
+package ai.datapilot.cleaner.selection;
+
+import ai.datapilot.cleaner.audit.CleanerRun;
+import ai.datapilot.cleaner.store.ScannedItem;
+import java.util.List;
+import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one cap of a run, both stores together: the {@code CLEANER_MAX_DELETE_BATCH} oldest expired
+ * items (ties by name) make the plan, decided before the first delete; every other expired item
+ * is deferred to the next run. Dry run and real run get the same plan from the same data.
+ */
+public final class DeleteCap {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeleteCap.class);
+
+    public List<ScannedItem> plan(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
+        List<ScannedItem> plan = run.decidePlan();
+        LOG.info("Plan: {} item(s) to delete of {} expired (cap {}); {} blob(s) and {} key(s) deferred to the next run",
+                plan.size(), run.expiredBlobs() + run.expiredKeys(), run.maxDeleteBatch(), run.deferredBlobs(), run.deferredKeys());
+        return plan;
+    }
+}

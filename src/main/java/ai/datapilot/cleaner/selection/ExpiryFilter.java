@@ -1,0 +1,58 @@
+package ai.datapilot.cleaner.selection;
+
+import ai.datapilot.cleaner.audit.CleanerRun;
+import ai.datapilot.cleaner.store.CleanerError;
+import ai.datapilot.cleaner.store.ItemScan;
+import ai.datapilot.cleaner.store.ScanSink;
+import ai.datapilot.cleaner.store.ScannedItem;
+import java.time.Instant;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The expiry rule: an item is expired when its age is strictly older than the run's cutoff
+ * ({@code now - JOB_TTL_HOURS}, both instants, so the host's time zone never matters). Drains a
+ * scan, counting everything and keeping only the oldest expired items the cap could ever choose.
+ */
+public final class ExpiryFilter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExpiryFilter.class);
+
+    public static boolean isExpired(Instant age, Instant cutoff) {
+        return age.isBefore(cutoff);
+    }
+
+    public ScanResult filter(@Body ItemScan scan, @ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
+        Instant cutoff = run.cutoff();
+        Instant now = run.startedAt();
+        ScanResult result = new ScanResult(scan.store(), run.maxDeleteBatch());
+        scan.drain(new ScanSink() {
+            @Override
+            public void scanned(ScannedItem item) {
+                result.countScanned();
+                if (isExpired(item.age(), cutoff)) {
+                    result.countExpired();
+                    result.expiredPool().offer(item);
+                } else if (item.age().isAfter(now)) {
+                    result.countFutureDated();
+                }
+            }
+
+            @Override
+            public void skipped(String id, String reason) {
+                result.countScanned();
+                result.skip(id + ": " + reason);
+            }
+
+            @Override
+            public void failed(CleanerError error) {
+                result.fail(error);
+            }
+        });
+        LOG.info("Scanned {} {} item(s): {} expired, {} skipped, {} error(s)", result.scanned(), scan.store().auditName(),
+                result.expired(), result.skippedCount(), result.errors().size());
+        return result;
+    }
+}

@@ -1,0 +1,178 @@
+package ai.datapilot.cleaner.settings;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * A parsed {@code REDIS_URL}: {@code redis[s]://[[user]:password@]host[:port][/db]}.
+ * The password never leaves this class except to open a connection; {@link #masked()} is what
+ * logs and audit records show.
+ */
+public final class RedisUrl {
+
+    private final boolean tls;
+    private final String username;
+    private final String password;
+    private final String host;
+    private final int port;
+    private final int database;
+
+    private RedisUrl(boolean tls, String username, String password, String host, int port, int database) {
+        this.tls = tls;
+        this.username = username;
+        this.password = password;
+        this.host = host;
+        this.port = port;
+        this.database = database;
+    }
+
+    /** Parses the URL, or explains in one phrase what is wrong with it. */
+    public static RedisUrl parse(String url) throws IllegalArgumentException {
+        String rest;
+        boolean tls;
+        if (url.startsWith("redis://")) {
+            tls = false;
+            rest = url.substring("redis://".length());
+        } else if (url.startsWith("rediss://")) {
+            tls = true;
+            rest = url.substring("rediss://".length());
+        } else {
+            throw new IllegalArgumentException("the scheme must be redis:// or rediss://");
+        }
+        if (rest.contains("?") || rest.contains("#")) {
+            throw new IllegalArgumentException("query options are not supported");
+        }
+        String user = null;
+        String pass = null;
+        int at = rest.lastIndexOf('@');
+        if (at >= 0) {
+            String info = rest.substring(0, at);
+            rest = rest.substring(at + 1);
+            int colon = info.indexOf(':');
+            if (colon >= 0) {
+                user = decode(info.substring(0, colon));
+                pass = decode(info.substring(colon + 1));
+            } else {
+                // redis://secret@host is the old form: the user-info is the password
+                pass = decode(info);
+            }
+            if (user != null && user.isEmpty()) {
+                user = null;
+            }
+        }
+        int db = 0;
+        int slash = rest.indexOf('/');
+        if (slash >= 0) {
+            String dbText = rest.substring(slash + 1);
+            rest = rest.substring(0, slash);
+            if (!dbText.isEmpty()) {
+                try {
+                    db = Integer.parseInt(dbText);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("the database after the '/' must be a number");
+                }
+                if (db < 0 || db > 15_999) {
+                    throw new IllegalArgumentException("the database number is out of range");
+                }
+            }
+        }
+        String host = rest;
+        int port = 6379;
+        if (rest.startsWith("[")) {
+            int close = rest.indexOf(']');
+            if (close < 0) {
+                throw new IllegalArgumentException("an IPv6 host needs a closing ']'");
+            }
+            host = rest.substring(1, close);
+            String after = rest.substring(close + 1);
+            if (after.startsWith(":")) {
+                port = parsePort(after.substring(1));
+            } else if (!after.isEmpty()) {
+                throw new IllegalArgumentException("unexpected text after the host");
+            }
+        } else {
+            int colon = rest.lastIndexOf(':');
+            if (colon >= 0) {
+                host = rest.substring(0, colon);
+                port = parsePort(rest.substring(colon + 1));
+            }
+        }
+        if (host.isEmpty()) {
+            throw new IllegalArgumentException("the host is missing");
+        }
+        if (!host.matches("[A-Za-z0-9._:%-]+")) {
+            throw new IllegalArgumentException("the host has characters a host name cannot have");
+        }
+        return new RedisUrl(tls, user, pass, host, port, db);
+    }
+
+    private static int parsePort(String text) {
+        try {
+            int port = Integer.parseInt(text);
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("the port must be between 1 and 65535");
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("the port must be a number");
+        }
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    /** Masks the password of a URL that may not even parse, for messages about a refused value. */
+    public static String maskAny(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        if (scheme < 0 || at < scheme) {
+            return url;
+        }
+        String info = url.substring(scheme + 3, at);
+        int colon = info.indexOf(':');
+        String user = colon >= 0 ? info.substring(0, colon) : "";
+        return url.substring(0, scheme + 3) + user + ":***" + url.substring(at);
+    }
+
+    public String masked() {
+        StringBuilder b = new StringBuilder(tls ? "rediss://" : "redis://");
+        if (password != null) {
+            b.append(username == null ? "" : username).append(":***@");
+        } else if (username != null) {
+            b.append(username).append('@');
+        }
+        b.append(host.contains(":") ? "[" + host + "]" : host).append(':').append(port).append('/').append(database);
+        return b.toString();
+    }
+
+    public boolean tls() {
+        return tls;
+    }
+
+    public Optional<String> username() {
+        return Optional.ofNullable(username);
+    }
+
+    public Optional<String> password() {
+        return Optional.ofNullable(password);
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int database() {
+        return database;
+    }
+
+    @Override
+    public String toString() {
+        return masked();
+    }
+}

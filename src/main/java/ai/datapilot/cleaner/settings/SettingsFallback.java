@@ -1,0 +1,11 @@
+package ai.datapilot.cleaner.settings;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * What is known after a refusal: where the refusal's audit record may go (only a folder derived
+ * from settings that were themselves valid) and the values to report in it.
+ */
+public record SettingsFallback(Optional<Path> auditDirectory, boolean dryRun, Double ttlHours, Integer maxDeleteBatch) {
+}

@@ -1,0 +1,366 @@
+package ai.datapilot.cleaner.settings;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns environment variables into {@link CleanerSettings}, or refuses them. Every variable is
+ * checked, and every problem reported, before anything is touched. An empty or blank variable
+ * means "not set" (the default applies), as Kubernetes and cron leave such values behind.
+ */
+public final class SettingsParser {
+
+    public static final String LOCAL_STORAGE_ROOT = "LOCAL_STORAGE_ROOT";
+    public static final String REDIS_URL = "REDIS_URL";
+    public static final String JOB_TTL_HOURS = "JOB_TTL_HOURS";
+    public static final String MIN_TTL_HOURS = "MIN_TTL_HOURS";
+    public static final String CLEANER_DRY_RUN = "CLEANER_DRY_RUN";
+    public static final String CLEANER_LOG_LEVEL = "CLEANER_LOG_LEVEL";
+    public static final String BLOB_PATH_PREFIXES = "BLOB_PATH_PREFIXES";
+    public static final String CLEANER_AUDIT_BLOB_PATH = "CLEANER_AUDIT_BLOB_PATH";
+    public static final String CLEANER_MAX_DELETE_BATCH = "CLEANER_MAX_DELETE_BATCH";
+    public static final String CLEANER_DELETES_PER_SECOND = "CLEANER_DELETES_PER_SECOND";
+    public static final String CLEANER_DELETE_RETRIES = "CLEANER_DELETE_RETRIES";
+    public static final String CLEANER_DELETE_RETRY_DELAY_MS = "CLEANER_DELETE_RETRY_DELAY_MS";
+    public static final String CLEANER_REDIS_TIMEOUT_MS = "CLEANER_REDIS_TIMEOUT_MS";
+    public static final String CLEANER_ROUTES_DIR = "CLEANER_ROUTES_DIR";
+
+    /** Every setting, its default and its meaning: the source of {@code --help} and the README table. */
+    public static final List<String[]> DOCUMENTED = List.of(
+            new String[] {LOCAL_STORAGE_ROOT, "/tmp/uploads", "storage root holding the prefixes and the audit folder; must exist"},
+            new String[] {REDIS_URL, "redis://localhost:6379/0", "job-record store: redis[s]://[[user]:password@]host[:port][/db]"},
+            new String[] {JOB_TTL_HOURS, "24", "retention in hours (decimal allowed); older items are expired"},
+            new String[] {MIN_TTL_HOURS, "1", "guard: JOB_TTL_HOURS below this is refused"},
+            new String[] {CLEANER_DRY_RUN, "true", "true/false (also 1/0, yes/no, on/off); true deletes nothing"},
+            new String[] {CLEANER_LOG_LEVEL, "INFO", "TRACE, DEBUG, INFO, WARN/WARNING, ERROR/CRITICAL"},
+            new String[] {BLOB_PATH_PREFIXES, "uploads/,results/", "folders under the root to clean; must include uploads/ and results/"},
+            new String[] {CLEANER_AUDIT_BLOB_PATH, "maintenance/cleaner_runs/", "audit folder under the root, outside every cleaned prefix"},
+            new String[] {CLEANER_MAX_DELETE_BATCH, "500", "cap on deletions per run, both stores together; 0 = report only"},
+            new String[] {CLEANER_DELETES_PER_SECOND, "100", "pace of deletes (Throttle EIP); 0 = not paced"},
+            new String[] {CLEANER_DELETE_RETRIES, "3", "retries of a failed delete (backoff x2, at most 10 s apart)"},
+            new String[] {CLEANER_DELETE_RETRY_DELAY_MS, "500", "delay before the first retry of a failed delete"},
+            new String[] {CLEANER_REDIS_TIMEOUT_MS, "5000", "Redis connect and read timeout"},
+            new String[] {CLEANER_ROUTES_DIR, "(unset)", "folder of *.yaml routes; else ./routes if present, else the packaged copy"});
+
+    static final Set<String> TRUE_WORDS = Set.of("true", "1", "yes", "on");
+    static final Set<String> FALSE_WORDS = Set.of("false", "0", "no", "off");
+    static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "WARNING", "ERROR", "CRITICAL");
+    static final List<String> REQUIRED_PREFIXES = List.of("uploads/", "results/");
+
+    private static final double MAX_HOURS = 1_000_000d; // about 114 years: beyond it a TTL is a typo
+    private static final int MAX_BATCH = 1_000_000;
+
+    private final Map<String, String> env;
+    private final List<Refusal> refusals = new ArrayList<>();
+
+    private SettingsParser(Map<String, String> env) {
+        this.env = env;
+    }
+
+    public static CleanerSettings parse(Map<String, String> env) throws SettingsRefusedException {
+        return new SettingsParser(env).parse();
+    }
+
+    private CleanerSettings parse() throws SettingsRefusedException {
+        Path root = storageRoot();
+        RedisUrl redis = redisUrl();
+        Double minTtl = hours(MIN_TTL_HOURS, "1");
+        Double ttl = hours(JOB_TTL_HOURS, "24");
+        if (ttl != null && minTtl != null && ttl < minTtl) {
+            refuse(JOB_TTL_HOURS, raw(JOB_TTL_HOURS, "24"),
+                    "TTL (" + plain(ttl) + "h) is less than minimum allowed (" + plain(minTtl) + "h)",
+                    "set " + JOB_TTL_HOURS + " to at least " + plain(minTtl) + ", or set " + MIN_TTL_HOURS + " to override");
+        }
+        Boolean dryRun = dryRun();
+        String logLevel = logLevel();
+        List<String> prefixes = prefixes(root);
+        String auditPath = auditPath(root, prefixes);
+        Integer batch = integer(CLEANER_MAX_DELETE_BATCH, "500", 0, MAX_BATCH, "a whole number of deletions, e.g. 500 (0 = report only)");
+        Integer rate = integer(CLEANER_DELETES_PER_SECOND, "100", 0, 1_000_000, "a whole number of deletes per second, e.g. 100 (0 = not paced)");
+        Integer retries = integer(CLEANER_DELETE_RETRIES, "3", 0, 10, "a whole number of retries from 0 to 10");
+        Integer retryDelay = integer(CLEANER_DELETE_RETRY_DELAY_MS, "500", 0, 60_000, "milliseconds from 0 to 60000");
+        Integer redisTimeout = integer(CLEANER_REDIS_TIMEOUT_MS, "5000", 100, 600_000, "milliseconds from 100 to 600000");
+        Optional<Path> routes = routesDirectory();
+
+        if (!refusals.isEmpty()) {
+            Optional<Path> auditDir = Optional.empty();
+            if (root != null && Files.isWritable(root)) {
+                String safeAudit = auditPath != null ? auditPath : "maintenance/cleaner_runs/";
+                auditDir = Optional.of(root.resolve(safeAudit).normalize());
+            }
+            throw new SettingsRefusedException(refusals,
+                    new SettingsFallback(auditDir, dryRun == null || dryRun, ttl, batch));
+        }
+        return new CleanerSettings(root, redis, ttl, minTtl, dryRun, logLevel, prefixes, auditPath, batch, rate,
+                retries, retryDelay, Duration.ofMillis(redisTimeout), routes);
+    }
+
+    private String raw(String name, String fallback) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? fallback : v.trim();
+    }
+
+    private boolean isSet(String name) {
+        String v = env.get(name);
+        return v != null && !v.isBlank();
+    }
+
+    private void refuse(String variable, String value, String problem, String fix) {
+        String shown = REDIS_URL.equals(variable) ? RedisUrl.maskAny(value) : value;
+        refusals.add(new Refusal(variable, printable(shown), problem, fix));
+    }
+
+    /** Control characters and overlong values would let a setting forge log lines. */
+    static String printable(String value) {
+        StringBuilder b = new StringBuilder();
+        value.codePoints().limit(200).forEach(cp -> {
+            if (cp < 0x20 || cp == 0x7f) {
+                b.append(String.format("\\x%02x", cp));
+            } else if (cp == '"' || cp == '\\') {
+                b.append('\\').appendCodePoint(cp);
+            } else {
+                b.appendCodePoint(cp);
+            }
+        });
+        if (value.codePointCount(0, value.length()) > 200) {
+            b.append("...");
+        }
+        return b.toString();
+    }
+
+    static String plain(double hours) {
+        return BigDecimal.valueOf(hours).stripTrailingZeros().toPlainString();
+    }
+
+    private Path storageRoot() {
+        String value = raw(LOCAL_STORAGE_ROOT, "/tmp/uploads");
+        String fix = "set " + LOCAL_STORAGE_ROOT + " to the existing folder that holds uploads/ and results/";
+        Path path;
+        try {
+            path = Path.of(value).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            refuse(LOCAL_STORAGE_ROOT, value, "not a valid path", fix);
+            return null;
+        }
+        if (!Files.isDirectory(path)) {
+            refuse(LOCAL_STORAGE_ROOT, value, Files.exists(path) ? "not a folder" : "the folder does not exist", fix);
+            return null;
+        }
+        try {
+            // the root itself may be a link chosen by the operator; everything below it is checked link by link
+            path = path.toRealPath();
+        } catch (IOException e) {
+            refuse(LOCAL_STORAGE_ROOT, value, "cannot be resolved: " + e.getMessage(), fix);
+            return null;
+        }
+        if (path.getParent() == null) {
+            refuse(LOCAL_STORAGE_ROOT, value, "the file-system root cannot be a storage root", fix);
+            return null;
+        }
+        return path;
+    }
+
+    private RedisUrl redisUrl() {
+        String value = raw(REDIS_URL, "redis://localhost:6379/0");
+        try {
+            return RedisUrl.parse(value);
+        } catch (IllegalArgumentException e) {
+            refuse(REDIS_URL, value, e.getMessage(), "use redis://[[user]:password@]host[:port][/db] or rediss://... for TLS");
+            return null;
+        }
+    }
+
+    private Double hours(String name, String fallback) {
+        String value = raw(name, fallback);
+        String fix = "set " + name + " to a number of hours, e.g. 24 or 0.5";
+        double hours;
+        try {
+            if (!value.matches("[0-9]+(\\.[0-9]+)?|\\.[0-9]+|-[0-9.]+")) {
+                throw new NumberFormatException();
+            }
+            hours = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            refuse(name, value, "not a number", fix);
+            return null;
+        }
+        if (hours < 0) {
+            refuse(name, value, "negative", fix);
+            return null;
+        }
+        if (hours > MAX_HOURS) {
+            refuse(name, value, "larger than " + plain(MAX_HOURS) + " hours", fix);
+            return null;
+        }
+        return hours;
+    }
+
+    private Integer integer(String name, String fallback, int min, int max, String what) {
+        String value = raw(name, fallback);
+        String fix = "set " + name + " to " + what;
+        if (!value.matches("-?[0-9]{1,10}")) {
+            refuse(name, value, "not a whole number", fix);
+            return null;
+        }
+        long n = Long.parseLong(value);
+        if (n < min || n > max) {
+            refuse(name, value, n < 0 ? "negative" : "out of range " + min + ".." + max, fix);
+            return null;
+        }
+        return (int) n;
+    }
+
+    private Boolean dryRun() {
+        String value = raw(CLEANER_DRY_RUN, "true");
+        String word = value.toLowerCase(Locale.ROOT);
+        if (TRUE_WORDS.contains(word)) {
+            return true;
+        }
+        if (FALSE_WORDS.contains(word)) {
+            return false;
+        }
+        refuse(CLEANER_DRY_RUN, value, "not a yes/no word",
+                "set " + CLEANER_DRY_RUN + " to true (report only) or false (delete); 1/0, yes/no and on/off also work");
+        return null;
+    }
+
+    private String logLevel() {
+        String value = raw(CLEANER_LOG_LEVEL, "INFO");
+        String level = value.toUpperCase(Locale.ROOT);
+        if (!LOG_LEVELS.contains(level)) {
+            refuse(CLEANER_LOG_LEVEL, value, "unknown log level", "set " + CLEANER_LOG_LEVEL + " to one of " + String.join(", ", LOG_LEVELS));
+            return null;
+        }
+        return switch (level) {
+            case "WARNING" -> "WARN";
+            case "CRITICAL" -> "ERROR";
+            default -> level;
+        };
+    }
+
+    /**
+     * The original accepted "../x/" and absolute prefixes and then walked outside the root; given
+     * "/etc/" it emptied /etc. A prefix here is a plain relative folder strictly inside the root.
+     */
+    private List<String> prefixes(Path root) {
+        String value = raw(BLOB_PATH_PREFIXES, "uploads/,results/");
+        String fix = "set " + BLOB_PATH_PREFIXES + " to relative folders under the storage root, e.g. uploads/,results/";
+        List<String> prefixes = new ArrayList<>();
+        boolean ok = true;
+        for (String part : value.split(",", -1)) {
+            String problem = relativeFolderProblem(part.trim(), root);
+            if (problem != null) {
+                refuse(BLOB_PATH_PREFIXES, value, "prefix \"" + printable(part.trim()) + "\" " + problem, fix);
+                ok = false;
+                continue;
+            }
+            String prefix = withSlash(part.trim());
+            for (String other : prefixes) {
+                if (prefix.startsWith(other) || other.startsWith(prefix)) {
+                    refuse(BLOB_PATH_PREFIXES, value, "prefixes \"" + other + "\" and \"" + prefix + "\" overlap", fix);
+                    ok = false;
+                }
+            }
+            prefixes.add(prefix);
+        }
+        for (String required : REQUIRED_PREFIXES) {
+            if (!prefixes.contains(required)) {
+                refuse(BLOB_PATH_PREFIXES, value, "must include \"" + required + "\"", "add " + required + " to " + BLOB_PATH_PREFIXES);
+                ok = false;
+            }
+        }
+        return ok ? List.copyOf(prefixes) : null;
+    }
+
+    private String auditPath(Path root, List<String> prefixes) {
+        String value = raw(CLEANER_AUDIT_BLOB_PATH, "maintenance/cleaner_runs/");
+        String fix = "set " + CLEANER_AUDIT_BLOB_PATH + " to a relative folder outside the cleaned prefixes, e.g. maintenance/cleaner_runs/";
+        String problem = relativeFolderProblem(value, root);
+        if (problem != null) {
+            refuse(CLEANER_AUDIT_BLOB_PATH, value, problem, fix);
+            return null;
+        }
+        String audit = withSlash(value);
+        List<String> cleaned = prefixes != null ? prefixes : REQUIRED_PREFIXES;
+        for (String prefix : cleaned) {
+            if (audit.startsWith(prefix)) {
+                refuse(CLEANER_AUDIT_BLOB_PATH, value, "is inside the cleaned prefix \"" + prefix + "\"; audit files would be deleted", fix);
+                return null;
+            }
+        }
+        return audit;
+    }
+
+    /** Why a relative folder setting is unsafe, or null when it is a plain folder inside the root. */
+    private static String relativeFolderProblem(String value, Path root) {
+        if (value.isEmpty()) {
+            return "is empty (it would mean the whole storage root)";
+        }
+        if (value.startsWith("/") || value.startsWith("\\") || value.startsWith("~") || value.matches("^[A-Za-z]:.*")) {
+            return "is absolute; it must be relative to the storage root";
+        }
+        if (value.contains("\\")) {
+            return "contains a backslash";
+        }
+        if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            return "contains control characters";
+        }
+        for (String segment : value.split("/")) {
+            if (segment.equals("..")) {
+                return "contains '..'";
+            }
+        }
+        String trimmed = withSlash(value);
+        if (trimmed.equals("./") || trimmed.replace("./", "").replace("/", "").isEmpty()) {
+            return "names the storage root itself";
+        }
+        if (root != null) {
+            try {
+                Path resolved = root.resolve(value).normalize();
+                if (!resolved.startsWith(root) || resolved.equals(root)) {
+                    return "leaves the storage root";
+                }
+            } catch (InvalidPathException e) {
+                return "is not a valid path";
+            }
+        }
+        return null;
+    }
+
+    private static String withSlash(String value) {
+        String v = value;
+        while (v.startsWith("./")) {
+            v = v.substring(2);
+        }
+        v = v.replaceAll("/{2,}", "/");
+        return v.endsWith("/") ? v : v + "/";
+    }
+
+    private Optional<Path> routesDirectory() {
+        if (!isSet(CLEANER_ROUTES_DIR)) {
+            return Optional.empty();
+        }
+        String value = env.get(CLEANER_ROUTES_DIR).trim();
+        try {
+            Path dir = Path.of(value).toAbsolutePath().normalize();
+            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(dir)) {
+                return Optional.of(dir);
+            }
+            refuse(CLEANER_ROUTES_DIR, value, "the folder does not exist",
+                    "set " + CLEANER_ROUTES_DIR + " to the folder holding cleaner.camel.yaml, or unset it");
+        } catch (InvalidPathException e) {
+            refuse(CLEANER_ROUTES_DIR, value, "not a valid path", "set " + CLEANER_ROUTES_DIR + " to a folder, or unset it");
+        }
+        return Optional.empty();
+    }
+}

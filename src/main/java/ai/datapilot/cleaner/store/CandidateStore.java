@@ -1,0 +1,27 @@
+package ai.datapilot.cleaner.store;
+
+import java.time.Instant;
+
+/**
+ * A store the cleaner scans and deletes from. Implementations: the local blob store and the Redis
+ * job-record store today; object storage and Redis Cluster plug in here.
+ */
+public interface CandidateStore {
+
+    StoreKind kind();
+
+    /** Where this store is, for logs and the audit (never with a password). */
+    String describe();
+
+    /** Opens a scan of everything this store may clean. */
+    ItemScan scan();
+
+    /** Looks at a candidate again without changing it (what dry run does instead of deleting). */
+    Recheck recheck(ScannedItem candidate, Instant cutoff) throws Exception;
+
+    /**
+     * Deletes the candidate if, looked at again right now, it is unchanged since the scan and still
+     * expired; atomically where the store allows. Returns what the re-check found.
+     */
+    Recheck deleteIfUnchanged(ScannedItem candidate, Instant cutoff) throws Exception;
+}
