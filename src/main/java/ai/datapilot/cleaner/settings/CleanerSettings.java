@@ -42,8 +42,10 @@ public record CleanerSettings(
     public Map<String, String> routeProperties() {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("cleaner.auditDirectory", auditDirectory().toString());
-        // the throttle has no "off": an unreachable rate is how pacing is switched off
-        p.put("cleaner.deletesPerSecond", Integer.toString(deletesPerSecond == 0 ? Integer.MAX_VALUE : deletesPerSecond));
+        // 0 means "not paced": the throttle step is disabled rather than given a huge rate, because
+        // its TotalRequests mode holds one permit object per allowed request
+        p.put("cleaner.deletesPerSecond", Integer.toString(Math.max(1, deletesPerSecond)));
+        p.put("cleaner.deletePacingOff", Boolean.toString(deletesPerSecond == 0));
         p.put("cleaner.deleteRetries", Integer.toString(deleteRetries));
         p.put("cleaner.deleteRetryDelayMillis", Long.toString(deleteRetryDelayMillis));
         return p;

@@ -1,0 +1,226 @@
+package ai.datapilot.cleaner.settings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class SettingsParserTest {
+
+    @TempDir
+    Path root;
+
+    Map<String, String> env;
+
+    @BeforeEach
+    void validEnvironment() {
+        env = new HashMap<>();
+        env.put("LOCAL_STORAGE_ROOT", root.toString());
+    }
+
+    @Test
+    void defaultsAreThoseOfTheSeed() throws Exception {
+        CleanerSettings s = SettingsParser.parse(env);
+
+        assertThat(s.storageRoot()).isEqualTo(root.toRealPath());
+        assertThat(s.redisUrl().masked()).isEqualTo("redis://localhost:6379/0");
+        assertThat(s.ttlHours()).isEqualTo(24.0);
+        assertThat(s.minTtlHours()).isEqualTo(1.0);
+        assertThat(s.dryRun()).isTrue();
+        assertThat(s.logLevel()).isEqualTo("INFO");
+        assertThat(s.blobPrefixes()).containsExactly("uploads/", "results/");
+        assertThat(s.auditPath()).isEqualTo("maintenance/cleaner_runs/");
+        assertThat(s.maxDeleteBatch()).isEqualTo(500);
+        assertThat(s.auditDirectory()).isEqualTo(root.toRealPath().resolve("maintenance/cleaner_runs"));
+    }
+
+    @Test
+    void decimalHoursAndOtherSpellingsAreAccepted() throws Exception {
+        env.put("JOB_TTL_HOURS", "0.5");
+        env.put("MIN_TTL_HOURS", "0.25");
+        env.put("CLEANER_DRY_RUN", " FALSE ");
+        env.put("CLEANER_LOG_LEVEL", "warning");
+        env.put("BLOB_PATH_PREFIXES", " results , ./uploads/ , tmp/exports/");
+        env.put("CLEANER_AUDIT_BLOB_PATH", "audit");
+
+        CleanerSettings s = SettingsParser.parse(env);
+
+        assertThat(s.ttl()).hasMinutes(30);
+        assertThat(s.dryRun()).isFalse();
+        assertThat(s.logLevel()).isEqualTo("WARN");
+        assertThat(s.blobPrefixes()).containsExactly("results/", "uploads/", "tmp/exports/");
+        assertThat(s.auditPath()).isEqualTo("audit/");
+    }
+
+    @Test
+    void emptyAndBlankValuesMeanNotSet() throws Exception {
+        env.put("JOB_TTL_HOURS", "");
+        env.put("CLEANER_DRY_RUN", "  ");
+        env.put("CLEANER_MAX_DELETE_BATCH", "");
+
+        CleanerSettings s = SettingsParser.parse(env);
+
+        assertThat(s.ttlHours()).isEqualTo(24.0);
+        assertThat(s.dryRun()).isTrue();
+        assertThat(s.maxDeleteBatch()).isEqualTo(500);
+    }
+
+    @Test
+    void dryRunWordsAreRecognised() throws Exception {
+        for (String yes : List.of("true", "1", "yes", "on", "TRUE", "Yes")) {
+            env.put("CLEANER_DRY_RUN", yes);
+            assertThat(SettingsParser.parse(env).dryRun()).as(yes).isTrue();
+        }
+        for (String no : List.of("false", "0", "no", "off", "False", "NO")) {
+            env.put("CLEANER_DRY_RUN", no);
+            assertThat(SettingsParser.parse(env).dryRun()).as(no).isFalse();
+        }
+    }
+
+    @Test
+    void ttlBelowMinimumIsRefusedWithTheOriginalsMessage() {
+        env.put("JOB_TTL_HOURS", "0");
+        env.put("MIN_TTL_HOURS", "1");
+
+        Refusal r = onlyRefusal();
+
+        assertThat(r.variable()).isEqualTo("JOB_TTL_HOURS");
+        assertThat(r.message()).contains("JOB_TTL_HOURS=\"0\"")
+                .contains("TTL (0h) is less than minimum allowed (1h)")
+                .contains("set MIN_TTL_HOURS to override");
+    }
+
+    @Test
+    void prefixesWithoutUploadsAreRefusedNamingTheMissingPrefix() {
+        env.put("BLOB_PATH_PREFIXES", "results/");
+
+        Refusal r = onlyRefusal();
+
+        assertThat(r.variable()).isEqualTo("BLOB_PATH_PREFIXES");
+        assertThat(r.message()).contains("must include \"uploads/\"");
+    }
+
+    static Stream<Arguments> refused() {
+        return Stream.of(
+                Arguments.of("JOB_TTL_HOURS", "abc", "not a number"),
+                Arguments.of("JOB_TTL_HOURS", "-5", "negative"),
+                Arguments.of("JOB_TTL_HOURS", "1e400", "not a number"),
+                Arguments.of("JOB_TTL_HOURS", "NaN", "not a number"),
+                Arguments.of("JOB_TTL_HOURS", "99999999", "larger than"),
+                Arguments.of("JOB_TTL_HOURS", "24h", "not a number"),
+                Arguments.of("MIN_TTL_HOURS", "x", "not a number"),
+                Arguments.of("MIN_TTL_HOURS", "-1", "negative"),
+                Arguments.of("CLEANER_DRY_RUN", "flase", "not a yes/no word"),
+                Arguments.of("CLEANER_DRY_RUN", "maybe", "not a yes/no word"),
+                Arguments.of("CLEANER_LOG_LEVEL", "LOUD", "unknown log level"),
+                Arguments.of("CLEANER_MAX_DELETE_BATCH", "-1", "negative"),
+                Arguments.of("CLEANER_MAX_DELETE_BATCH", "ten", "not a whole number"),
+                Arguments.of("CLEANER_MAX_DELETE_BATCH", "1.5", "not a whole number"),
+                Arguments.of("CLEANER_MAX_DELETE_BATCH", "99999999999", "not a whole number"),
+                Arguments.of("CLEANER_MAX_DELETE_BATCH", "2000000", "out of range"),
+                Arguments.of("CLEANER_DELETES_PER_SECOND", "-3", "negative"),
+                Arguments.of("CLEANER_DELETE_RETRIES", "100", "out of range"),
+                Arguments.of("CLEANER_DELETE_RETRY_DELAY_MS", "soon", "not a whole number"),
+                Arguments.of("CLEANER_REDIS_TIMEOUT_MS", "5", "out of range"),
+                Arguments.of("REDIS_URL", "http://localhost:6379", "scheme must be redis:// or rediss://"),
+                Arguments.of("REDIS_URL", "redis://localhost:notaport", "port must be a number"),
+                Arguments.of("REDIS_URL", "redis://localhost:6379/abc", "database after the '/' must be a number"),
+                Arguments.of("REDIS_URL", "redis://", "host is missing"),
+                Arguments.of("BLOB_PATH_PREFIXES", "uploads/,results/,/etc/", "is absolute"),
+                Arguments.of("BLOB_PATH_PREFIXES", "uploads/,results/,../outside/", "contains '..'"),
+                Arguments.of("BLOB_PATH_PREFIXES", "uploads/,results/,a/../../b/", "contains '..'"),
+                Arguments.of("BLOB_PATH_PREFIXES", "uploads/,,results/", "is empty"),
+                Arguments.of("BLOB_PATH_PREFIXES", "uploads/,results/,./", "names the storage root itself"),
+                Arguments.of("BLOB_PATH_PREFIXES", "uploads/,results/,~/x/", "is absolute"),
+                Arguments.of("BLOB_PATH_PREFIXES", "uploads/,results/,uploads/sub/", "overlap"),
+                Arguments.of("BLOB_PATH_PREFIXES", "uploads/,results/,a\\b/", "backslash"),
+                Arguments.of("BLOB_PATH_PREFIXES", "uploads/,results/,x\n/", "control characters"),
+                Arguments.of("BLOB_PATH_PREFIXES", "uploads/", "must include \"results/\""),
+                Arguments.of("CLEANER_AUDIT_BLOB_PATH", "uploads/audit/", "inside the cleaned prefix \"uploads/\""),
+                Arguments.of("CLEANER_AUDIT_BLOB_PATH", "results", "inside the cleaned prefix \"results/\""),
+                Arguments.of("CLEANER_AUDIT_BLOB_PATH", "/var/log/cleaner/", "is absolute"),
+                Arguments.of("CLEANER_AUDIT_BLOB_PATH", "../audit/", "contains '..'"),
+                Arguments.of("CLEANER_AUDIT_BLOB_PATH", ".", "names the storage root itself"),
+                Arguments.of("CLEANER_ROUTES_DIR", "/nonexistent-cleaner-routes", "does not exist"));
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @MethodSource("refused")
+    void badValuesAreRefusedNamingVariableValueAndFix(String variable, String value, String problem) {
+        env.put(variable, value);
+
+        Refusal r = onlyRefusal();
+
+        assertThat(r.variable()).isEqualTo(variable);
+        assertThat(r.problem()).contains(problem);
+        assertThat(r.fix()).isNotBlank();
+        assertThat(r.message()).startsWith(variable + "=\"").contains("fix: ");
+        assertThat(r.message()).doesNotContain("\n");
+    }
+
+    @Test
+    void storageRootMustExistAndNotBeTheFileSystemRoot() throws IOException {
+        env.put("LOCAL_STORAGE_ROOT", root.resolve("missing").toString());
+        assertThat(onlyRefusal().problem()).isEqualTo("the folder does not exist");
+
+        Path file = Files.writeString(root.resolve("a-file"), "x");
+        env.put("LOCAL_STORAGE_ROOT", file.toString());
+        assertThat(onlyRefusal().problem()).isEqualTo("not a folder");
+
+        env.put("LOCAL_STORAGE_ROOT", "/");
+        assertThat(onlyRefusal().problem()).contains("file-system root");
+    }
+
+    @Test
+    void everyBadSettingIsReportedAtOnceAndTheRefusalKeepsAnAuditFolder() {
+        env.put("JOB_TTL_HOURS", "abc");
+        env.put("CLEANER_DRY_RUN", "flase");
+        env.put("CLEANER_AUDIT_BLOB_PATH", "../escape");
+
+        SettingsRefusedException e = catchThrowableOfType(SettingsRefusedException.class, () -> SettingsParser.parse(env));
+
+        assertThat(e.refusals()).extracting(Refusal::variable)
+                .containsExactly("JOB_TTL_HOURS", "CLEANER_DRY_RUN", "CLEANER_AUDIT_BLOB_PATH");
+        // the refused audit path is never used; the default folder under the valid root is
+        assertThat(e.fallback().auditDirectory()).isPresent();
+        assertThat(e.fallback().auditDirectory().get().toString()).endsWith("maintenance/cleaner_runs");
+        assertThat(e.fallback().dryRun()).isTrue();
+    }
+
+    @Test
+    void aPasswordInARefusedRedisUrlIsMasked() {
+        env.put("REDIS_URL", "redis://user:s3cret@host:notaport/0");
+
+        Refusal r = onlyRefusal();
+
+        assertThat(r.message()).doesNotContain("s3cret").contains("user:***@");
+    }
+
+    @Test
+    void controlCharactersInValuesCannotForgeLogLines() {
+        env.put("CLEANER_LOG_LEVEL", "INFO\nCONFIG_OK everything fine");
+
+        Refusal r = onlyRefusal();
+
+        assertThat(r.message()).doesNotContain("\n").contains("\\x0a");
+    }
+
+    private Refusal onlyRefusal() {
+        SettingsRefusedException e = catchThrowableOfType(SettingsRefusedException.class, () -> SettingsParser.parse(env));
+        assertThat(e).as("refused").isNotNull();
+        assertThat(e.refusals()).hasSize(1);
+        return e.refusals().get(0);
+    }
+}
