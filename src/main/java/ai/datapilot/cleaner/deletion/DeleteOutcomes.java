@@ -10,11 +10,20 @@ public final class DeleteOutcomes implements AggregationStrategy {
 
     @Override
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
+        return aggregate(oldExchange, newExchange, null);
+    }
+
+    /**
+     * The outcomes live in the run record, so the exchange that goes on is the original one: a
+     * handled delete failure must not travel back and stop the rest of the run.
+     */
+    @Override
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange, Exchange inputExchange) {
         CleanerRun run = newExchange.getProperty(CleanerRun.PROPERTY, CleanerRun.class);
         ItemOutcome outcome = newExchange.getMessage().getBody(ItemOutcome.class);
         if (outcome != null) {
             run.record(outcome);
         }
-        return oldExchange == null ? newExchange : oldExchange;
+        return inputExchange != null ? inputExchange : oldExchange == null ? newExchange : oldExchange;
     }
 }

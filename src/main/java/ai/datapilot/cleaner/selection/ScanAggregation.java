@@ -14,6 +14,12 @@ public final class ScanAggregation implements AggregationStrategy {
 
     @Override
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
+        return aggregate(oldExchange, newExchange, null);
+    }
+
+    /** The results live in the run record, so the exchange that goes on is the original one. */
+    @Override
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange, Exchange inputExchange) {
         CleanerRun run = newExchange.getProperty(CleanerRun.PROPERTY, CleanerRun.class);
         Exception failure = newExchange.getException();
         if (failure != null) {
@@ -25,6 +31,6 @@ public final class ScanAggregation implements AggregationStrategy {
         } else {
             run.absorb(newExchange.getMessage().getBody(ScanResult.class));
         }
-        return oldExchange == null ? newExchange : oldExchange;
+        return inputExchange != null ? inputExchange : oldExchange == null ? newExchange : oldExchange;
     }
 }

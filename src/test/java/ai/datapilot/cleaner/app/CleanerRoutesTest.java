@@ -1,0 +1,304 @@
+package ai.datapilot.cleaner.app;
+
+import static ai.datapilot.cleaner.testing.RedisForTests.job;
+import static ai.datapilot.cleaner.testing.StorageTree.old;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.datapilot.cleaner.audit.CleanerRun;
+import ai.datapilot.cleaner.audit.ItemOutcome;
+import ai.datapilot.cleaner.blob.BlobStore;
+import ai.datapilot.cleaner.blob.LocalBlobStore;
+import ai.datapilot.cleaner.deletion.CandidateDeleter;
+import ai.datapilot.cleaner.deletion.DeleteGate;
+import ai.datapilot.cleaner.jobrecord.JobRecordStore;
+import ai.datapilot.cleaner.settings.CleanerSettings;
+import ai.datapilot.cleaner.settings.SettingsParser;
+import ai.datapilot.cleaner.store.CleanerError;
+import ai.datapilot.cleaner.store.ItemScan;
+import ai.datapilot.cleaner.store.Recheck;
+import ai.datapilot.cleaner.store.ScannedItem;
+import ai.datapilot.cleaner.store.StoreKind;
+import ai.datapilot.cleaner.testing.RedisForTests;
+import ai.datapilot.cleaner.testing.StorageTree;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.Exchange;
+import org.apache.camel.Route;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.apache.camel.test.junit5.TestExecutionConfiguration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The YAML routes in a camel-test-junit5 context, with the real stores. Faults a real part cannot
+ * produce on demand (a file touched between scan and delete, a delete that fails) are injected
+ * with advice or a wrapping store; everything else is real.
+ */
+class CleanerRoutesTest extends CamelTestSupport {
+
+    static RedisForTests redis;
+    static Path base;
+    static StorageTree tree;
+    static Map<String, String> env = new HashMap<>();
+    static CleanerConfiguration configuration;
+    static FlakyBlobStore flaky;
+
+    @BeforeAll
+    static void startRedis() throws IOException {
+        redis = RedisForTests.start();
+        base = Files.createTempDirectory("cleaner-routes-test-");
+    }
+
+    @AfterAll
+    static void stopRedis() throws IOException {
+        redis.close();
+        deleteTree(base);
+    }
+
+    @Override
+    protected void doPreSetup() throws Exception {
+        redis.flush();
+        tree = new StorageTree(Files.createTempDirectory(base, "storage-"));
+        env.clear();
+        env.put("LOCAL_STORAGE_ROOT", tree.root().toString());
+        env.put("REDIS_URL", redis.url());
+        env.put("CLEANER_DRY_RUN", "false");
+        env.put("CLEANER_DELETES_PER_SECOND", "0");
+        env.put("CLEANER_DELETE_RETRY_DELAY_MS", "20");
+        if (getCurrentTestName() != null && getCurrentTestName().contains("Paced")) {
+            env.put("CLEANER_DELETES_PER_SECOND", "5");
+        }
+    }
+
+    @Override
+    public void configureTest(TestExecutionConfiguration config) {
+        super.configureTest(config);
+        config.withUseAdviceWith(true);
+    }
+
+    private CleanerSettings settings() {
+        try {
+            return SettingsParser.parse(env);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    protected void bindToRegistry(Registry registry) throws Exception {
+        CleanerSettings settings = settings();
+        // the same {{cleaner.*}} properties the application hands to camel-main
+        Properties p = new Properties();
+        p.putAll(settings.routeProperties());
+        context.getPropertiesComponent().setOverrideProperties(p);
+        configuration = new CleanerConfiguration(settings, new PrintStream(new ByteArrayOutputStream()), Clock.systemUTC());
+        for (Method m : CleanerConfiguration.class.getMethods()) {
+            if (m.isAnnotationPresent(BindToRegistry.class)) {
+                registry.bind(m.getName(), m.invoke(configuration));
+            }
+        }
+        flaky = new FlakyBlobStore(new LocalBlobStore(settings.storageRoot(), settings.blobPrefixes()));
+        registry.bind("candidateDeleter", new CandidateDeleter(flaky, configuration.jobRecordStore(), new DeleteGate(false)));
+    }
+
+    @Override
+    protected RoutesBuilder[] createRouteBuilders() throws Exception {
+        Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(context)
+                .findRoutesBuilders(ResourceHelper.resolveResource(context, "file:routes/cleaner.camel.yaml"));
+        return builders.toArray(new RoutesBuilder[0]);
+    }
+
+    @Override
+    protected void doPostTearDown() {
+        if (configuration != null) {
+            configuration.close();
+        }
+    }
+
+    private CleanerRun runOnce() {
+        Exchange done = template.request("direct:run-once", e -> { });
+        assertThat(done.getException()).isNull();
+        return done.getProperty(CleanerRun.PROPERTY, CleanerRun.class);
+    }
+
+    private static String outcome(CleanerRun run, String id) {
+        return run.items().stream().filter(i -> i.id().equals(id)).map(ItemOutcome::outcome).findFirst().orElse("none");
+    }
+
+    @Test
+    void routeIdsAreStable() throws Exception {
+        context.start();
+        assertThat(context.getRoutes()).extracting(Route::getRouteId)
+                .containsExactlyInAnyOrder("trigger-run-once", "cleanup-run", "scan-blobs", "scan-job-records", "write-audit");
+    }
+
+    @Test
+    void anItemTouchedAfterTheScanSurvives() throws Exception {
+        Path touched = tree.file("uploads/job_touched/data.csv", old());
+        tree.file("uploads/job_other/data.csv", old());
+        redis.setJob("job:rewritten", job("rewritten", old()));
+        redis.setJob("job:untouched", job("untouched", old()));
+        AdviceWith.adviceWith(context, "cleanup-run", a -> a.weaveById("apply-cap").after().process(exchange -> {
+            // the application writes again after the scan decided these were expired
+            Files.setLastModifiedTime(touched, FileTime.from(Instant.now()));
+            redis.setJob("job:rewritten", job("rewritten", Instant.now()));
+        }));
+        context.start();
+
+        CleanerRun run = runOnce();
+
+        assertThat(Files.exists(touched)).isTrue();
+        assertThat(redis.exists("job:rewritten")).isTrue();
+        assertThat(tree.exists("uploads/job_other/data.csv")).isFalse();
+        assertThat(redis.exists("job:untouched")).isFalse();
+        assertThat(outcome(run, "uploads/job_touched/data.csv")).isEqualTo("skipped");
+        assertThat(outcome(run, "job:rewritten")).isEqualTo("skipped");
+        assertThat(run.items()).filteredOn(i -> i.outcome().equals("skipped")).extracting(ItemOutcome::reason)
+                .anySatisfy(r -> assertThat(r).startsWith("modified after the scan"))
+                .anySatisfy(r -> assertThat(r).isEqualTo("value changed after the scan"));
+        assertThat(run.deletedBlobs()).isEqualTo(1);
+        assertThat(run.deletedKeys()).isEqualTo(1);
+        assertThat(run.exitCode()).isZero();
+    }
+
+    @Test
+    void anItemRemovedByOthersAfterTheScanCountsAsDeleted() throws Exception {
+        Path gone = tree.file("results/job_gone.json", old());
+        redis.setJob("job:gone", job("gone", old()));
+        AdviceWith.adviceWith(context, "cleanup-run", a -> a.weaveById("apply-cap").after().process(exchange -> {
+            Files.delete(gone);
+            redis.flush();
+        }));
+        context.start();
+
+        CleanerRun run = runOnce();
+
+        assertThat(run.items()).extracting(ItemOutcome::outcome).containsOnly("deleted");
+        assertThat(run.items()).extracting(ItemOutcome::reason).containsOnly("already gone");
+        assertThat(run.exitCode()).isZero();
+    }
+
+    @Test
+    void aFailedDeleteIsRetriedThenSucceeds() throws Exception {
+        tree.file("uploads/job_flaky/data.csv", old());
+        flaky.failures.put("uploads/job_flaky/data.csv", new AtomicInteger(2));
+        context.start();
+
+        CleanerRun run = runOnce();
+
+        assertThat(flaky.attempts.get("uploads/job_flaky/data.csv").get()).isEqualTo(3);
+        assertThat(outcome(run, "uploads/job_flaky/data.csv")).isEqualTo("deleted");
+        assertThat(tree.exists("uploads/job_flaky/data.csv")).isFalse();
+        assertThat(run.errors()).isEmpty();
+    }
+
+    @Test
+    void aDeleteThatKeepsFailingIsRecordedAndTheRunGoesOn() throws Exception {
+        tree.file("uploads/job_stuck/data.csv", old().minusSeconds(60));
+        tree.file("uploads/job_fine/data.csv", old());
+        flaky.failures.put("uploads/job_stuck/data.csv", new AtomicInteger(Integer.MAX_VALUE));
+        context.start();
+
+        CleanerRun run = runOnce();
+
+        assertThat(flaky.attempts.get("uploads/job_stuck/data.csv").get()).isEqualTo(1 + 3);
+        assertThat(outcome(run, "uploads/job_stuck/data.csv")).isEqualTo("failed");
+        assertThat(outcome(run, "uploads/job_fine/data.csv")).isEqualTo("deleted");
+        assertThat(run.errors()).extracting(CleanerError::type, CleanerError::path)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("blob_deletion_failed", "uploads/job_stuck/data.csv"));
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.auditFile()).exists();
+    }
+
+    @Test
+    void deletesArePacedByTheThrottle() throws Exception {
+        for (int i = 0; i < 11; i++) {
+            tree.file("uploads/job_" + i + "/data.csv", old());
+        }
+        context.start();
+
+        long start = System.nanoTime();
+        CleanerRun run = runOnce();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(run.deletedBlobs()).isEqualTo(11);
+        // 5 per second: the 11th delete cannot start before two full periods have passed
+        assertThat(millis).isGreaterThanOrEqualTo(1900);
+    }
+
+    /** A real local store whose deletes fail a set number of times per item. */
+    static final class FlakyBlobStore implements BlobStore {
+        final BlobStore real;
+        final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
+        final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+
+        FlakyBlobStore(BlobStore real) {
+            this.real = real;
+        }
+
+        @Override
+        public StoreKind kind() {
+            return real.kind();
+        }
+
+        @Override
+        public String describe() {
+            return real.describe();
+        }
+
+        @Override
+        public ItemScan scan() {
+            return real.scan();
+        }
+
+        @Override
+        public Recheck recheck(ScannedItem c, Instant cutoff) throws Exception {
+            return real.recheck(c, cutoff);
+        }
+
+        @Override
+        public Recheck deleteIfUnchanged(ScannedItem c, Instant cutoff) throws Exception {
+            attempts.computeIfAbsent(c.id(), k -> new AtomicInteger()).incrementAndGet();
+            AtomicInteger left = failures.get(c.id());
+            if (left != null && left.getAndDecrement() > 0) {
+                throw new IOException("injected failure");
+            }
+            return real.deleteIfUnchanged(c, cutoff);
+        }
+
+        @Override
+        public int removeEmptiedFolders(Collection<ScannedItem> deleted) {
+            return real.removeEmptiedFolders(deleted);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
