@@ -50,6 +50,9 @@ public final class CleanerApplication implements AutoCloseable {
             }
             throw e;
         }
+        CamelContext context = main.getCamelContext();
+        LOG.info("Camel {} context '{}' started with routes {}", context.getVersion(), context.getName(),
+                context.getRoutes().stream().map(org.apache.camel.Route::getRouteId).sorted().toList());
         return new CleanerApplication(main, configuration);
     }
 

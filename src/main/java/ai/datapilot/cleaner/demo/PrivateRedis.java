@@ -35,10 +35,19 @@ public final class PrivateRedis implements AutoCloseable {
     }
 
     public static PrivateRedis start() throws IOException {
+        return start(findBinary());
+    }
+
+    /** Always the binary shipped in embedded-redis, as on a machine without Debian's redis-server. */
+    public static PrivateRedis startBundled() throws IOException {
+        return start(ExecutableProvider.newJarResourceProvider().get().getAbsolutePath());
+    }
+
+    private static PrivateRedis start(String binary) throws IOException {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                return startOn(freePort());
+                return startOn(binary, freePort());
             } catch (IOException e) {
                 last = e; // the port was taken between probing and binding: try another
             }
@@ -46,8 +55,7 @@ public final class PrivateRedis implements AutoCloseable {
         throw last;
     }
 
-    public static PrivateRedis startOn(int port) throws IOException {
-        String binary = findBinary();
+    private static PrivateRedis startOn(String binary, int port) throws IOException {
         Path dir = Files.createTempDirectory("cleaner-redis-");
         ProcessBuilder builder = new ProcessBuilder(List.of(binary,
                 "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",

@@ -48,6 +48,7 @@ public final class ExpiryFilter {
 
             @Override
             public void failed(CleanerError error) {
+                LOG.warn("{}: {}", error.type(), error.message());
                 result.fail(error);
             }
         });
