@@ -18,10 +18,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
@@ -31,26 +30,16 @@ import redis.clients.jedis.Jedis;
  */
 class CleanupRunTest {
 
-    static RedisForTests redis;
+    @RegisterExtension
+    static RedisForTests redis = new RedisForTests();
 
     @TempDir
     Path tmp;
 
     StorageTree tree;
 
-    @BeforeAll
-    static void startRedis() throws IOException {
-        redis = RedisForTests.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
     @BeforeEach
     void freshData() throws IOException {
-        redis.flush();
         tree = new StorageTree(Files.createDirectory(tmp.resolve("storage")));
     }
 

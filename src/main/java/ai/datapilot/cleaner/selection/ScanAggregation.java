@@ -1,36 +1,29 @@
 package ai.datapilot.cleaner.selection;
 
 import ai.datapilot.cleaner.audit.CleanerRun;
+import ai.datapilot.cleaner.audit.IntoRunRecord;
 import ai.datapilot.cleaner.store.CleanerError;
 import ai.datapilot.cleaner.store.StoreKind;
-import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 
 /**
- * Joins the fan-out: each store's {@link ScanResult} goes into the run's record. A branch that
- * blew up becomes an error of its store, never a failed run: the other store is still cleaned.
+ * Joins the fan-out of scans: each store's {@link ScanResult} goes into the run's record. A branch
+ * that blew up becomes an error of its store, never a failed run: the other store is still cleaned.
  */
-public final class ScanAggregation implements AggregationStrategy {
+public final class ScanAggregation extends IntoRunRecord {
 
     @Override
-    public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
-        return aggregate(oldExchange, newExchange, null);
-    }
-
-    /** The results live in the run record, so the exchange that goes on is the original one. */
-    @Override
-    public Exchange aggregate(Exchange oldExchange, Exchange newExchange, Exchange inputExchange) {
-        CleanerRun run = newExchange.getProperty(CleanerRun.PROPERTY, CleanerRun.class);
-        Exception failure = newExchange.getException();
-        if (failure != null) {
-            newExchange.setException(null);
-            String message = "scan stopped: " + failure;
-            boolean blobBranch = String.valueOf(newExchange.getProperty(Exchange.MULTICAST_INDEX)).equals("0");
-            run.absorb(ScanResult.failed(blobBranch ? StoreKind.BLOB : StoreKind.REDIS,
-                    blobBranch ? CleanerError.blobScan(null, null, message) : CleanerError.redisScan(message)));
-        } else {
-            run.absorb(newExchange.getMessage().getBody(ScanResult.class));
+    protected void record(CleanerRun run, Exchange branch) {
+        Exception failure = branch.getException();
+        if (failure == null) {
+            run.absorb(branch.getMessage().getBody(ScanResult.class));
+            return;
         }
-        return inputExchange != null ? inputExchange : oldExchange == null ? newExchange : oldExchange;
+        branch.setException(null);
+        String message = "scan stopped: " + failure;
+        // branch 0 is scan-blobs, as listed in the multicast of routes/cleaner.camel.yaml
+        boolean blobBranch = Integer.valueOf(0).equals(branch.getProperty(Exchange.MULTICAST_INDEX, Integer.class));
+        run.absorb(ScanResult.failed(blobBranch ? StoreKind.BLOB : StoreKind.REDIS,
+                blobBranch ? CleanerError.blobScan(null, null, message) : CleanerError.redisScan(message)));
     }
 }

@@ -50,6 +50,7 @@ import org.apache.camel.test.junit5.TestExecutionConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The YAML routes in a camel-test-junit5 context, with the real stores. Faults a real part cannot
@@ -58,7 +59,8 @@ import org.junit.jupiter.api.Test;
  */
 class CleanerRoutesTest extends CamelTestSupport {
 
-    static RedisForTests redis;
+    @RegisterExtension
+    static RedisForTests redis = new RedisForTests();
     static Path base;
     static StorageTree tree;
     static Map<String, String> env = new HashMap<>();
@@ -66,20 +68,17 @@ class CleanerRoutesTest extends CamelTestSupport {
     static FlakyBlobStore flaky;
 
     @BeforeAll
-    static void startRedis() throws IOException {
-        redis = RedisForTests.start();
+    static void makeBase() throws IOException {
         base = Files.createTempDirectory("cleaner-routes-test-");
     }
 
     @AfterAll
-    static void stopRedis() throws IOException {
-        redis.close();
+    static void removeBase() throws IOException {
         deleteTree(base);
     }
 
     @Override
     protected void doPreSetup() throws Exception {
-        redis.flush();
         tree = new StorageTree(Files.createTempDirectory(base, "storage-"));
         env.clear();
         env.put("LOCAL_STORAGE_ROOT", tree.root().toString());

@@ -15,28 +15,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged jar, run as cron runs it: another working directory, settings in the environment. */
 class PackagedJarIT {
 
-    static RedisForTests redis;
+    @RegisterExtension
+    static RedisForTests redis = new RedisForTests();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startRedis() throws IOException {
-        redis = RedisForTests.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
 
     record Run(int exitCode, String stdout, String stderr) {
     }

@@ -16,35 +16,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line: refused settings, exit codes, help. */
 class RunOnceCommandTest {
 
-    static RedisForTests redis;
+    @RegisterExtension
+    static RedisForTests redis = new RedisForTests();
 
     @TempDir
     Path tmp;
 
     StorageTree tree;
 
-    @BeforeAll
-    static void startRedis() throws IOException {
-        redis = RedisForTests.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
     @BeforeEach
     void data() throws IOException {
-        redis.flush();
         tree = new StorageTree(Files.createDirectory(tmp.resolve("storage")));
         tree.file("uploads/job_old/data.csv", old());
         tree.file("results/job_old.json", old());

@@ -1,20 +1,33 @@
 package ai.datapilot.cleaner.testing;
 
 import ai.datapilot.cleaner.demo.PrivateRedis;
-import java.io.IOException;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.Jedis;
 
-/** One private redis-server per test class, emptied between tests; never the machine's own Redis. */
-public final class RedisForTests implements AutoCloseable {
+/**
+ * One private redis-server per test class, emptied before each test; never the machine's own
+ * Redis. Use as {@code @RegisterExtension static RedisForTests redis = new RedisForTests();}.
+ */
+public final class RedisForTests implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
 
-    private final PrivateRedis server;
+    private PrivateRedis server;
 
-    private RedisForTests(PrivateRedis server) {
-        this.server = server;
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        server = PrivateRedis.start();
     }
 
-    public static RedisForTests start() throws IOException {
-        return new RedisForTests(PrivateRedis.start());
+    @Override
+    public void afterAll(ExtensionContext context) {
+        server.close();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        flush();
     }
 
     public PrivateRedis server() {
@@ -50,10 +63,5 @@ public final class RedisForTests implements AutoCloseable {
     public static String job(String id, Object updatedAt) {
         String ts = updatedAt instanceof Number ? updatedAt.toString() : "\"" + updatedAt + "\"";
         return "{\"jobId\":\"" + id + "\",\"status\":\"completed\",\"createdAt\":" + ts + ",\"updatedAt\":" + ts + "}";
-    }
-
-    @Override
-    public void close() {
-        server.close();
     }
 }

@@ -1,0 +1,28 @@
+package ai.datapilot.cleaner.audit;
+
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+
+/**
+ * Joins a fan-out (multicast or split) by writing each branch's result into the run record. The
+ * results live there, so the exchange that goes on is the original one: a branch's state (a
+ * handled delete failure, say) must not travel back and stop the rest of the run.
+ */
+public abstract class IntoRunRecord implements AggregationStrategy {
+
+    protected abstract void record(CleanerRun run, Exchange branch);
+
+    @Override
+    public final Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
+        return aggregate(oldExchange, newExchange, null);
+    }
+
+    @Override
+    public final Exchange aggregate(Exchange oldExchange, Exchange newExchange, Exchange inputExchange) {
+        record(newExchange.getProperty(CleanerRun.PROPERTY, CleanerRun.class), newExchange);
+        if (inputExchange != null) {
+            return inputExchange;
+        }
+        return oldExchange == null ? newExchange : oldExchange;
+    }
+}
