@@ -56,6 +56,11 @@ public final class CleanerApplication implements AutoCloseable {
         return new CleanerApplication(main, configuration);
     }
 
+    /** Asks the run in progress (or the next one) to stop after its delete in flight. */
+    public ai.datapilot.cleaner.audit.RunTracker runTracker() {
+        return configuration.runTracker();
+    }
+
     public CamelContext context() {
         return main.getCamelContext();
     }

@@ -2,6 +2,7 @@ package ai.datapilot.cleaner.app;
 
 import ai.datapilot.cleaner.audit.AuditFile;
 import ai.datapilot.cleaner.audit.RunStart;
+import ai.datapilot.cleaner.audit.RunTracker;
 import ai.datapilot.cleaner.audit.StructuredSummary;
 import ai.datapilot.cleaner.blob.BlobStore;
 import ai.datapilot.cleaner.blob.LocalBlobStore;
@@ -13,6 +14,9 @@ import ai.datapilot.cleaner.deletion.EmptyFolderSweep;
 import ai.datapilot.cleaner.jobrecord.JobRecordStore;
 import ai.datapilot.cleaner.jobrecord.RedisConnections;
 import ai.datapilot.cleaner.jobrecord.RedisJobRecordStore;
+import ai.datapilot.cleaner.lease.LocalRunLock;
+import ai.datapilot.cleaner.lease.RedisRunLease;
+import ai.datapilot.cleaner.lease.RunLease;
 import ai.datapilot.cleaner.selection.DeleteCap;
 import ai.datapilot.cleaner.selection.ExpiryFilter;
 import ai.datapilot.cleaner.selection.ScanAggregation;
@@ -38,6 +42,8 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     private final BlobStore blobStore;
     private final JobRecordStore jobRecordStore;
     private final DeleteGate deleteGate;
+    private final RunLease runLease;
+    private final RunTracker runTracker = new RunTracker();
 
     public CleanerConfiguration(CleanerSettings settings, PrintStream out, Clock clock) {
         this.settings = settings;
@@ -48,6 +54,8 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
         this.blobStore = new LocalBlobStore(settings.storageRoot(), settings.blobPrefixes());
         this.jobRecordStore = new RedisJobRecordStore(redisTemplate, settings.redisUrl().masked());
         this.deleteGate = new DeleteGate(settings.dryRun());
+        this.runLease = new RunLease(new LocalRunLock(settings.storageRoot()),
+                new RedisRunLease(redisTemplate, settings.leaseKey(), settings.leaseTtl()));
     }
 
     /** The template camel-spring-redis autowires, for operators adding spring-redis steps to the routes. */
@@ -68,7 +76,17 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
 
     @BindToRegistry
     public RunStart runStart() {
-        return new RunStart(settings, blobStore.describe(), jobRecordStore.describe(), clock);
+        return new RunStart(settings, blobStore.describe(), jobRecordStore.describe(), clock, runTracker);
+    }
+
+    @BindToRegistry
+    public RunTracker runTracker() {
+        return runTracker;
+    }
+
+    @BindToRegistry
+    public RunLease runLease() {
+        return runLease;
     }
 
     @BindToRegistry
@@ -118,6 +136,7 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
 
     @Override
     public void close() {
+        runLease.close();
         redisConnections.destroy();
     }
 }

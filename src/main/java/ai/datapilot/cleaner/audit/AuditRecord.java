@@ -34,7 +34,13 @@ public final class AuditRecord {
     public static ObjectNode of(CleanerRun run) {
         ObjectNode n = JSON.createObjectNode();
         n.put("runId", run.runId());
-        n.put("status", run.refusedBySettings() ? "refused" : run.completedAt() == null ? "running" : "completed");
+        n.put("status", run.status());
+        if (run.stopReason() != null) {
+            n.put("interruptedBy", run.stopReason());
+        }
+        if (run.leaseDeniedReason() != null) {
+            n.put("leaseUnavailable", run.leaseDeniedReason());
+        }
         n.put("dryRun", run.dryRun());
         n.put("startedAt", text(run.startedAt()));
         n.put("completedAt", text(run.completedAt()));
@@ -83,6 +89,7 @@ public final class AuditRecord {
         n.put("runId", run.runId());
         n.put("startedAt", text(run.startedAt()));
         n.put("completedAt", text(run.completedAt()));
+        n.put("status", run.status());
         n.put("dryRun", run.dryRun());
         n.put("deletedBlobs", run.deletedBlobs());
         n.put("deletedKeys", run.deletedKeys());

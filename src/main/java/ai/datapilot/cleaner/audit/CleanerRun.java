@@ -19,6 +19,8 @@ import java.util.UUID;
  */
 public final class CleanerRun {
 
+    private final java.time.Duration maxRuntime;
+
     /** The exchange property that carries the run through the routes. */
     public static final String PROPERTY = "cleanerRun";
 
@@ -47,11 +49,23 @@ public final class CleanerRun {
     private int deletedKeys;
     private int foldersRemoved;
     private boolean refused;
+    private final Instant deadline;
+    private volatile String stopReason;
+    private boolean interrupted;
+    private boolean leaseHeld;
+    private String leaseDenied;
     private Instant completedAt;
     private Path auditFile;
 
     public CleanerRun(Instant startedAt, Double ttlHours, boolean dryRun, Integer maxDeleteBatch,
             String blobStore, String jobRecordStore) {
+        this(startedAt, ttlHours, dryRun, maxDeleteBatch, blobStore, jobRecordStore, null);
+    }
+
+    public CleanerRun(Instant startedAt, Double ttlHours, boolean dryRun, Integer maxDeleteBatch,
+            String blobStore, String jobRecordStore, java.time.Duration maxRuntime) {
+        this.deadline = maxRuntime == null ? null : startedAt.plus(maxRuntime);
+        this.maxRuntime = maxRuntime;
         this.runId = UUID.randomUUID().toString();
         this.startedAt = startedAt;
         this.ttlHours = ttlHours;
@@ -91,9 +105,62 @@ public final class CleanerRun {
         expired.offerAll(result.expiredPool());
     }
 
+    /**
+     * Asks the run to stop: no new deletes start, the one in flight finishes, the audit is written.
+     * The first reason given is the one reported.
+     */
+    public void requestStop(String reason) {
+        synchronized (this) {
+            if (stopReason == null) {
+                stopReason = reason;
+            }
+        }
+    }
+
+    /** True once a stop was asked for or the time budget is spent; checked before each unit of work. */
+    public boolean shouldStop() {
+        if (stopReason == null && deadline != null && Instant.now().isAfter(deadline)) {
+            requestStop("time budget of " + maxRuntime.toString().substring(2).toLowerCase() + " (CLEANER_MAX_RUNTIME) reached");
+        }
+        return stopReason != null;
+    }
+
+    /** Notes that a stop cut work short (a scan not finished, planned items not attempted). */
+    public synchronized void markInterrupted() {
+        interrupted = true;
+    }
+
+    public synchronized void leaseTaken() {
+        leaseHeld = true;
+    }
+
+    public synchronized void leaseDenied(String reason) {
+        leaseDenied = reason;
+    }
+
+    public synchronized boolean isLeaseHeld() {
+        return leaseHeld;
+    }
+
+    public synchronized String leaseDeniedReason() {
+        return leaseDenied;
+    }
+
+    /** A planned item that was never attempted because the run stopped: it waits for the next run. */
+    public synchronized void notAttempted(ScannedItem item) {
+        interrupted = true;
+        items.add(ItemOutcome.of(item, ItemOutcome.SKIPPED, "not attempted: " + stopReason));
+        if (item.store() == StoreKind.BLOB) {
+            deferredBlobs++;
+        } else {
+            deferredKeys++;
+        }
+    }
+
     /** Fixes the plan: the cap's oldest expired items; everything else expired is deferred. */
     public synchronized List<ScannedItem> decidePlan() {
-        List<ScannedItem> plan = expired.oldestFirst();
+        // a scan cut short by a stop gives no sound plan: delete nothing, defer everything
+        List<ScannedItem> plan = interrupted ? List.of() : expired.oldestFirst();
         long blobs = plan.stream().filter(i -> i.store() == StoreKind.BLOB).count();
         deferredBlobs = expiredBlobs - blobs;
         deferredKeys = expiredKeys - (plan.size() - blobs);
@@ -145,12 +212,39 @@ public final class CleanerRun {
         this.auditFile = file;
     }
 
-    /** 0: completed without errors; 1: completed with errors; 2: settings refused. */
+    /**
+     * 0 completed without errors; 1 errors; 2 settings refused; 3 another run holds the lease;
+     * 4 stopped early (time budget or SIGTERM) without errors.
+     */
     public synchronized int exitCode() {
         if (refused) {
             return 2;
         }
-        return errors.isEmpty() ? 0 : 1;
+        if (leaseDenied != null) {
+            return 3;
+        }
+        if (!errors.isEmpty()) {
+            return 1;
+        }
+        return interrupted ? 4 : 0;
+    }
+
+    /** refused, lease_unavailable, interrupted, completed, or running. */
+    public synchronized String status() {
+        if (refused) {
+            return "refused";
+        }
+        if (leaseDenied != null) {
+            return "lease_unavailable";
+        }
+        if (interrupted) {
+            return "interrupted";
+        }
+        return completedAt == null ? "running" : "completed";
+    }
+
+    public synchronized String stopReason() {
+        return interrupted ? stopReason : null;
     }
 
     public String runId() {

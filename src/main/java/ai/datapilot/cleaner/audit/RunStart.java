@@ -15,8 +15,10 @@ public final class RunStart {
     private final String blobStore;
     private final String jobRecordStore;
     private final Clock clock;
+    private final RunTracker tracker;
 
-    public RunStart(CleanerSettings settings, String blobStore, String jobRecordStore, Clock clock) {
+    public RunStart(CleanerSettings settings, String blobStore, String jobRecordStore, Clock clock, RunTracker tracker) {
+        this.tracker = tracker;
         this.settings = settings;
         this.blobStore = blobStore;
         this.jobRecordStore = jobRecordStore;
@@ -25,8 +27,9 @@ public final class RunStart {
 
     public void open(Exchange exchange) {
         CleanerRun run = new CleanerRun(clock.instant(), settings.ttlHours(), settings.dryRun(), settings.maxDeleteBatch(),
-                blobStore, jobRecordStore);
+                blobStore, jobRecordStore, settings.maxRuntime());
         exchange.setProperty(CleanerRun.PROPERTY, run);
+        tracker.begin(run);
         LOG.info("Run {} started: {}, ttl {}h, cutoff {}, cap {}, blobs {} {}, job records {}",
                 run.runId(), run.dryRun() ? "DRY RUN (nothing is deleted)" : "DESTRUCTIVE", settings.ttlHours(), run.cutoff(),
                 run.maxDeleteBatch(), blobStore, settings.blobPrefixes(), jobRecordStore);

@@ -68,6 +68,9 @@ public final class LocalBlobStore implements BlobStore {
             @Override
             public void drain(ScanSink sink) {
                 for (String prefix : prefixes) {
+                    if (sink.stopRequested()) {
+                        return;
+                    }
                     scanPrefix(prefix, sink);
                 }
             }
@@ -135,6 +138,9 @@ public final class LocalBlobStore implements BlobStore {
 
         @Override
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            if (sink.stopRequested()) {
+                return FileVisitResult.TERMINATE;
+            }
             if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
                 Instant mtime = attrs.lastModifiedTime().toInstant();
                 sink.scanned(new ScannedItem(StoreKind.BLOB, id(file), mtime, mtime.toString(), new BlobRef(file, prefixDir)));

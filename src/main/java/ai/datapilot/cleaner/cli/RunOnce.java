@@ -35,7 +35,17 @@ public final class RunOnce {
         Logging.apply(settings.logLevel());
         CleanerRun run;
         try (CleanerApplication app = CleanerApplication.start(settings, out, clock)) {
-            run = app.runOnce();
+            Thread onSigterm = stopOnSigterm(app, out);
+            Runtime.getRuntime().addShutdownHook(onSigterm);
+            try {
+                run = app.runOnce();
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onSigterm);
+                } catch (IllegalStateException shuttingDown) {
+                    // SIGTERM arrived: the hook owns the exit from here
+                }
+            }
         } catch (Exception e) {
             LOG.error("The cleaner could not run: {}", e.toString(), e);
             run = new CleanerRun(clock.instant(), settings.ttlHours(), settings.dryRun(), settings.maxDeleteBatch(), null, null);
@@ -45,6 +55,32 @@ public final class RunOnce {
             StructuredSummary.print(out, run);
         }
         return run.exitCode();
+    }
+
+    /**
+     * SIGTERM (Kubernetes, systemd, the platform's timeout) stops the run cleanly: no new deletes,
+     * the one in flight finishes, the audit and summary are written, and the process exits with
+     * the run's code (4 when it was cut short).
+     */
+    private static Thread stopOnSigterm(CleanerApplication app, PrintStream out) {
+        return new Thread(() -> {
+            LOG.warn("SIGTERM: stopping after the delete in flight; the audit will be written");
+            app.runTracker().requestStop("SIGTERM");
+            int code = 143;
+            try {
+                if (app.runTracker().awaitIdle(java.time.Duration.ofSeconds(60))) {
+                    code = app.runTracker().lastRun().map(CleanerRun::exitCode).orElse(143);
+                } else {
+                    LOG.error("The run did not stop within 60 s of SIGTERM");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            out.flush();
+            System.err.flush();
+            // System.exit from the main thread blocks while hooks run: end the process from here
+            Runtime.getRuntime().halt(code);
+        }, "cleaner-sigterm");
     }
 
     private static int refuse(SettingsRefusedException refused, PrintStream out, Clock clock) {

@@ -105,6 +105,9 @@ public final class RedisJobRecordStore implements JobRecordStore {
         try (Cursor<byte[]> cursor = connection.keyCommands().scan(options)) {
             List<byte[]> batch = new ArrayList<>(READ_BATCH);
             while (cursor.hasNext()) {
+                if (sink.stopRequested()) {
+                    return;
+                }
                 batch.add(cursor.next());
                 if (batch.size() == READ_BATCH) {
                     readBatch(connection, batch, sink);

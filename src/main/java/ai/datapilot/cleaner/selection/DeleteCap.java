@@ -16,10 +16,10 @@ public final class DeleteCap {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeleteCap.class);
 
-    public List<ScannedItem> plan(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
+    public DeletePlan plan(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
         List<ScannedItem> plan = run.decidePlan();
         LOG.info("Plan: {} item(s) to delete of {} expired (cap {}); {} blob(s) and {} key(s) deferred to the next run",
                 plan.size(), run.expiredBlobs() + run.expiredKeys(), run.maxDeleteBatch(), run.deferredBlobs(), run.deferredKeys());
-        return plan;
+        return new DeletePlan(plan, run);
     }
 }

@@ -47,11 +47,20 @@ public final class ExpiryFilter {
             }
 
             @Override
+            public boolean stopRequested() {
+                return run.shouldStop();
+            }
+
+            @Override
             public void failed(CleanerError error) {
                 LOG.warn("{}: {}", error.type(), error.message());
                 result.fail(error);
             }
         });
+        if (run.shouldStop()) {
+            run.markInterrupted();
+            LOG.warn("Scan of {} stopped early: {}", scan.store().auditName(), run.stopReason());
+        }
         LOG.info("Scanned {} {} item(s): {} expired, {} skipped, {} error(s)", result.scanned(), scan.store().auditName(),
                 result.expired(), result.skippedCount(), result.errors().size());
         return result;

@@ -25,6 +25,9 @@ public record CleanerSettings(
         int deleteRetries,
         long deleteRetryDelayMillis,
         Duration redisTimeout,
+        Duration maxRuntime,
+        String leaseKey,
+        Duration leaseTtl,
         Optional<Path> routesDirectory) {
 
     public Duration ttl() {

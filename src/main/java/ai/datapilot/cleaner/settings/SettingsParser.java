@@ -35,6 +35,9 @@ public final class SettingsParser {
     public static final String CLEANER_DELETE_RETRY_DELAY_MS = "CLEANER_DELETE_RETRY_DELAY_MS";
     public static final String CLEANER_REDIS_TIMEOUT_MS = "CLEANER_REDIS_TIMEOUT_MS";
     public static final String CLEANER_ROUTES_DIR = "CLEANER_ROUTES_DIR";
+    public static final String CLEANER_MAX_RUNTIME = "CLEANER_MAX_RUNTIME";
+    public static final String CLEANER_LEASE_KEY = "CLEANER_LEASE_KEY";
+    public static final String CLEANER_LEASE_TTL_SECONDS = "CLEANER_LEASE_TTL_SECONDS";
 
     /** Every setting, its default and its meaning: the source of {@code --help} and the README table. */
     public static final List<String[]> DOCUMENTED = List.of(
@@ -51,6 +54,9 @@ public final class SettingsParser {
             new String[] {CLEANER_DELETE_RETRIES, "3", "retries of a failed delete (backoff x2, at most 10 s apart)"},
             new String[] {CLEANER_DELETE_RETRY_DELAY_MS, "500", "delay before the first retry of a failed delete"},
             new String[] {CLEANER_REDIS_TIMEOUT_MS, "5000", "Redis connect and read timeout"},
+            new String[] {CLEANER_MAX_RUNTIME, "10m", "time budget of a run (e.g. 90s, 10m, 1h, PT10M); then no new deletes"},
+            new String[] {CLEANER_LEASE_KEY, "datapilot-cleaner:lease", "Redis key of the one-run-at-a-time lease (never job:*)"},
+            new String[] {CLEANER_LEASE_TTL_SECONDS, "60", "lease lifetime, renewed every third of it while the run lasts"},
             new String[] {CLEANER_ROUTES_DIR, "(unset)", "folder of *.yaml routes; else ./routes if present, else the packaged copy"});
 
     static final Set<String> TRUE_WORDS = Set.of("true", "1", "yes", "on");
@@ -91,6 +97,9 @@ public final class SettingsParser {
         Integer retries = integer(CLEANER_DELETE_RETRIES, "3", 0, 10, "a whole number of retries from 0 to 10");
         Integer retryDelay = integer(CLEANER_DELETE_RETRY_DELAY_MS, "500", 0, 60_000, "milliseconds from 0 to 60000");
         Integer redisTimeout = integer(CLEANER_REDIS_TIMEOUT_MS, "5000", 100, 600_000, "milliseconds from 100 to 600000");
+        Duration maxRuntime = duration(CLEANER_MAX_RUNTIME, "10m", Duration.ofSeconds(1), Duration.ofHours(24));
+        String leaseKey = leaseKey();
+        Integer leaseTtl = integer(CLEANER_LEASE_TTL_SECONDS, "60", 5, 3600, "seconds from 5 to 3600");
         Optional<Path> routes = routesDirectory();
 
         if (!refusals.isEmpty()) {
@@ -103,7 +112,7 @@ public final class SettingsParser {
                     new SettingsFallback(auditDir, dryRun == null || dryRun, ttl, batch));
         }
         return new CleanerSettings(root, redis, ttl, minTtl, dryRun, logLevel, prefixes, auditPath, batch, rate,
-                retries, retryDelay, Duration.ofMillis(redisTimeout), routes);
+                retries, retryDelay, Duration.ofMillis(redisTimeout), maxRuntime, leaseKey, Duration.ofSeconds(leaseTtl), routes);
     }
 
     private String raw(String name, String fallback) {
@@ -218,6 +227,48 @@ public final class SettingsParser {
             return null;
         }
         return (int) n;
+    }
+
+    /** Accepts 90s, 10m, 1h, 1h30m, ISO-8601 (PT10M) and plain seconds. */
+    private Duration duration(String name, String fallback, Duration min, Duration max) {
+        String value = raw(name, fallback);
+        String fix = "set " + name + " to a duration such as 90s, 10m or 1h (between " + min.toSeconds() + "s and " + max.toHours() + "h)";
+        Duration d = null;
+        String text = value.toLowerCase(Locale.ROOT);
+        try {
+            if (text.matches("[0-9]{1,9}")) {
+                d = Duration.ofSeconds(Long.parseLong(text));
+            } else if (text.matches("([0-9]{1,6}h)?([0-9]{1,6}m)?([0-9]{1,9}s)?") && !text.isEmpty()) {
+                d = Duration.parse("PT" + text.toUpperCase(Locale.ROOT));
+            } else if (text.startsWith("pt")) {
+                d = Duration.parse(text.toUpperCase(Locale.ROOT));
+            }
+        } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
+            d = null;
+        }
+        if (d == null) {
+            refuse(name, value, "not a duration", fix);
+            return null;
+        }
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            refuse(name, value, d.isNegative() ? "negative" : "out of range", fix);
+            return null;
+        }
+        return d;
+    }
+
+    private String leaseKey() {
+        String value = raw(CLEANER_LEASE_KEY, "datapilot-cleaner:lease");
+        String fix = "set " + CLEANER_LEASE_KEY + " to a key outside job:*, e.g. datapilot-cleaner:lease";
+        if (value.startsWith("job:")) {
+            refuse(CLEANER_LEASE_KEY, value, "would be scanned as a job record", fix);
+            return null;
+        }
+        if (!value.matches("[A-Za-z0-9:_.{}-]{1,200}")) {
+            refuse(CLEANER_LEASE_KEY, value, "has characters other than letters, digits and :_.{}-", fix);
+            return null;
+        }
+        return value;
     }
 
     private Boolean dryRun() {

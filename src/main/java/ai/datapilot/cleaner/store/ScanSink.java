@@ -11,4 +11,9 @@ public interface ScanSink {
 
     /** A part of the store could not be read; the scan goes on with the rest. */
     void failed(CleanerError error);
+
+    /** True when the run must stop: the scan returns early instead of reading on. */
+    default boolean stopRequested() {
+        return false;
+    }
 }

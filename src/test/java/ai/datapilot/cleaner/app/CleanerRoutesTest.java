@@ -150,7 +150,7 @@ class CleanerRoutesTest extends CamelTestSupport {
     void routeIdsAreStable() throws Exception {
         context.start();
         assertThat(context.getRoutes()).extracting(Route::getRouteId)
-                .containsExactlyInAnyOrder("trigger-run-once", "cleanup-run", "scan-blobs", "scan-job-records", "write-audit");
+                .containsExactlyInAnyOrder("trigger-run-once", "cleanup-run", "plan-and-delete", "scan-blobs", "scan-job-records", "write-audit");
     }
 
     @Test
@@ -159,7 +159,7 @@ class CleanerRoutesTest extends CamelTestSupport {
         tree.file("uploads/job_other/data.csv", old());
         redis.setJob("job:rewritten", job("rewritten", old()));
         redis.setJob("job:untouched", job("untouched", old()));
-        AdviceWith.adviceWith(context, "cleanup-run", a -> a.weaveById("apply-cap").after().process(exchange -> {
+        AdviceWith.adviceWith(context, "plan-and-delete", a -> a.weaveById("apply-cap").after().process(exchange -> {
             // the application writes again after the scan decided these were expired
             Files.setLastModifiedTime(touched, FileTime.from(Instant.now()));
             redis.setJob("job:rewritten", job("rewritten", Instant.now()));
@@ -186,7 +186,7 @@ class CleanerRoutesTest extends CamelTestSupport {
     void anItemRemovedByOthersAfterTheScanCountsAsDeleted() throws Exception {
         Path gone = tree.file("results/job_gone.json", old());
         redis.setJob("job:gone", job("gone", old()));
-        AdviceWith.adviceWith(context, "cleanup-run", a -> a.weaveById("apply-cap").after().process(exchange -> {
+        AdviceWith.adviceWith(context, "plan-and-delete", a -> a.weaveById("apply-cap").after().process(exchange -> {
             Files.delete(gone);
             redis.flush();
         }));

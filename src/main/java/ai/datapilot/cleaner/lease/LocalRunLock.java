@@ -1,0 +1,73 @@
+package ai.datapilot.cleaner.lease;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * An OS file lock on {@code <root>/.datapilot-cleaner.lock}: stops a second cleaner on the same
+ * host (or sharing the same storage through a file system with working locks) even when Redis is
+ * down. The OS drops the lock when the process dies, so a crash never leaves it behind.
+ */
+public final class LocalRunLock {
+
+    public static final String FILE_NAME = ".datapilot-cleaner.lock";
+
+    private final Path file;
+    private FileChannel channel;
+    private FileLock lock;
+
+    public LocalRunLock(Path storageRoot) {
+        this.file = storageRoot.resolve(FILE_NAME);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Takes the lock, or says why not. */
+    public synchronized Optional<String> tryAcquire() {
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = channel.tryLock();
+            if (lock == null) {
+                closeChannel();
+                return Optional.of("another cleaner on this host holds " + file);
+            }
+            return Optional.empty();
+        } catch (OverlappingFileLockException e) {
+            closeChannel();
+            return Optional.of("another run in this process holds " + file);
+        } catch (IOException e) {
+            closeChannel();
+            return Optional.of("cannot lock " + file + ": " + e.getMessage());
+        }
+    }
+
+    public synchronized void release() {
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+        } catch (IOException ignored) {
+            // closing the channel below releases it too
+        }
+        lock = null;
+        closeChannel();
+    }
+
+    private void closeChannel() {
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException ignored) {
+            // nothing held any more
+        }
+        channel = null;
+    }
+}
