@@ -5,16 +5,13 @@ import static ai.datapilot.cleaner.testing.StorageTree.old;
 import static ai.datapilot.cleaner.testing.StorageTree.recent;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.datapilot.cleaner.testing.CleanerProcess;
 import ai.datapilot.cleaner.testing.RedisForTests;
 import ai.datapilot.cleaner.testing.StorageTree;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,18 +29,9 @@ class PackagedJarIT {
     }
 
     private Run jar(Path workingDirectory, Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", System.getProperty("cleaner.jar")));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
-        builder.environment().keySet().removeIf(k -> k.startsWith("CLEANER_") || k.equals("REDIS_URL") || k.equals("LOCAL_STORAGE_ROOT"));
-        builder.environment().putAll(env);
-        Path out = tmp.resolve("out-" + System.nanoTime());
-        Path err = tmp.resolve("err-" + System.nanoTime());
-        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process process = builder.start();
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("finished").isTrue();
-        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        CleanerProcess process = CleanerProcess.start(workingDirectory, tmp, env, args);
+        int code = process.waitFor();
+        return new Run(code, process.stdout(), process.stderr());
     }
 
     @Test
