@@ -116,6 +116,14 @@ public final class LocalBlobStore implements BlobStore {
         return null;
     }
 
+    private static Object deviceOf(Path dir) {
+        try {
+            return Files.getAttribute(dir, "unix:dev", NO_FOLLOW);
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private String id(Path path) {
         return root.relativize(path).toString().replace('\\', '/');
     }
@@ -124,6 +132,7 @@ public final class LocalBlobStore implements BlobStore {
         private final String prefix;
         private final Path prefixDir;
         private final ScanSink sink;
+        private Object device;
 
         PrefixWalk(String prefix, Path prefixDir, ScanSink sink) {
             this.prefix = prefix;
@@ -131,8 +140,16 @@ public final class LocalBlobStore implements BlobStore {
             this.sink = sink;
         }
 
+        /** Another file system mounted below a prefix is not crossed, as systemd-tmpfiles does. */
         @Override
         public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+            Object dev = deviceOf(dir);
+            if (device == null) {
+                device = dev;
+            } else if (dev != null && !dev.equals(device)) {
+                sink.skipped(id(dir) + "/", "mount point of another file system; not crossed");
+                return FileVisitResult.SKIP_SUBTREE;
+            }
             return FileVisitResult.CONTINUE;
         }
 

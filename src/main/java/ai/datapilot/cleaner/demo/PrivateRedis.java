@@ -22,32 +22,40 @@ import redis.embedded.core.ExecutableProvider;
  */
 public final class PrivateRedis implements AutoCloseable {
 
-    private final Process process;
+    private Process process;
     private final int port;
     private final Path dir;
     private final String binary;
+    private final boolean persistent;
 
-    private PrivateRedis(Process process, int port, Path dir, String binary) {
-        this.process = process;
+    private PrivateRedis(int port, Path dir, String binary, boolean persistent) {
         this.port = port;
         this.dir = dir;
         this.binary = binary;
+        this.persistent = persistent;
     }
 
     public static PrivateRedis start() throws IOException {
-        return start(findBinary());
+        return start(findBinary(), false);
+    }
+
+    /** Keeps its data in an append-only file, so it survives {@link #kill()} and {@link #restart()}. */
+    public static PrivateRedis startPersistent() throws IOException {
+        return start(findBinary(), true);
     }
 
     /** Always the binary shipped in embedded-redis, as on a machine without Debian's redis-server. */
     public static PrivateRedis startBundled() throws IOException {
-        return start(ExecutableProvider.newJarResourceProvider().get().getAbsolutePath());
+        return start(ExecutableProvider.newJarResourceProvider().get().getAbsolutePath(), false);
     }
 
-    private static PrivateRedis start(String binary) throws IOException {
+    private static PrivateRedis start(String binary, boolean persistent) throws IOException {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                return startOn(binary, freePort());
+                PrivateRedis redis = new PrivateRedis(freePort(), Files.createTempDirectory("cleaner-redis-"), binary, persistent);
+                redis.launch();
+                return redis;
             } catch (IOException e) {
                 last = e; // the port was taken between probing and binding: try another
             }
@@ -55,29 +63,37 @@ public final class PrivateRedis implements AutoCloseable {
         throw last;
     }
 
-    private static PrivateRedis startOn(String binary, int port) throws IOException {
-        Path dir = Files.createTempDirectory("cleaner-redis-");
-        ProcessBuilder builder = new ProcessBuilder(List.of(binary,
-                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+    private void launch() throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(binary,
+                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
                 "--dir", dir.toString(), "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
+        command.addAll(persistent ? List.of("--appendonly", "yes", "--appendfsync", "always") : List.of("--appendonly", "no"));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.redirectErrorStream(true);
-        builder.redirectOutput(dir.resolve("redis.out").toFile());
-        Process process = builder.start();
-        PrivateRedis redis = new PrivateRedis(process, port, dir, binary);
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.out").toFile()));
+        process = builder.start();
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                String log = redis.log();
-                redis.close();
+                String log = log();
+                close();
                 throw new IOException("redis-server exited on port " + port + ": " + log);
             }
-            if (redis.ping()) {
-                return redis;
+            if (ping()) {
+                return;
             }
             sleep(20);
         }
-        redis.close();
+        close();
         throw new IOException("redis-server did not answer PING on port " + port + " within 10 s");
+    }
+
+    /** Starts the server again on the same port (after {@link #kill()}, say); a persistent one keeps its data. */
+    public void restart() throws IOException {
+        if (process.isAlive()) {
+            kill();
+        }
+        launch();
     }
 
     private static String findBinary() throws IOException {

@@ -48,6 +48,17 @@ public final class RecordAge {
 
     /** The age of a string-typed record holding JSON. */
     public static Result ofJson(byte[] value) {
+        return ofJson(value, false);
+    }
+
+    /**
+     * The age of a string record of which only the first bytes were read ({@code truncated}): the
+     * top-level fields found before the cut decide, so a huge record is never loaded to be aged.
+     */
+    public static Result ofJson(byte[] value, boolean truncated) {
+        if (truncated) {
+            return ofJsonHead(value);
+        }
         if (value.length == 0) {
             return Result.unknown("value is empty");
         }
@@ -64,6 +75,43 @@ public final class RecordAge {
             return Result.unknown("value is a JSON " + node.getNodeType().name().toLowerCase() + ", not a job object");
         }
         return ofFields(node.get("updatedAt"), node.get("createdAt"));
+    }
+
+    private static Result ofJsonHead(byte[] head) {
+        JsonNode updatedAt = null;
+        JsonNode createdAt = null;
+        try (com.fasterxml.jackson.core.JsonParser parser = JSON.getFactory().createParser(head)) {
+            if (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return Result.unknown("value is larger than " + head.length + " bytes and not a JSON object");
+            }
+            while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                parser.nextToken();
+                if (("updatedAt".equals(field) || "createdAt".equals(field)) && parser.currentToken().isScalarValue()) {
+                    JsonNode node = JSON.readTree(parser);
+                    if ("updatedAt".equals(field)) {
+                        updatedAt = node;
+                    } else {
+                        createdAt = node;
+                    }
+                } else {
+                    parser.skipChildren();
+                }
+                if (updatedAt != null && createdAt != null) {
+                    break;
+                }
+            }
+        } catch (java.io.IOException e) {
+            // the cut came first: decide on what was found before it
+        }
+        if (updatedAt == null && createdAt == null) {
+            return Result.unknown("value is larger than " + head.length + " bytes and no updatedAt or createdAt was found in them");
+        }
+        if (updatedAt == null) {
+            // the cut may have hidden an updatedAt that would win over createdAt
+            return Result.unknown("value is larger than " + head.length + " bytes and updatedAt was not found in them");
+        }
+        return ofFields(updatedAt, createdAt);
     }
 
     /** The age of a hash-typed record, from its two fields (either may be null). */

@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import org.springframework.data.redis.connection.DataType;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.Cursor;
@@ -34,27 +33,51 @@ public final class RedisJobRecordStore implements JobRecordStore {
 
     static final int SCAN_COUNT = 1000;
     static final int READ_BATCH = 500;
+    /** What is read of a string record: enough for any sane job JSON, never a runaway value. */
+    static final int READ_CAP = 64 * 1024;
+
+    /** KEYS: a batch of keys; ARGV[1]: the read cap. Per key: {type, ...what decides its age}. */
+    static final String BATCH_READ = """
+            local cap = tonumber(ARGV[1])
+            local rows = {}
+            for i, k in ipairs(KEYS) do
+              local t = redis.call('TYPE', k)['ok']
+              if t == 'string' then
+                rows[i] = {t, redis.call('GETRANGE', k, 0, cap - 1), tostring(redis.call('STRLEN', k))}
+              elseif t == 'hash' then
+                local f = redis.call('HMGET', k, 'updatedAt', 'createdAt')
+                rows[i] = {t, f[1] or '', f[2] or '', f[1] and '1' or '0', f[2] and '1' or '0'}
+              else
+                rows[i] = {t}
+              end
+            end
+            return rows
+            """;
+    private static final byte[] BATCH_READ_SCRIPT = BATCH_READ.getBytes(StandardCharsets.UTF_8);
     private static final byte[] UPDATED_AT = "updatedAt".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CREATED_AT = "createdAt".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NEWLINE = {'\n'};
 
     /**
-     * KEYS[1] the record; ARGV[1] its fingerprint at scan time; ARGV[2] "1" to delete.
+     * KEYS[1] the record; ARGV[1] its fingerprint at scan time; ARGV[2] "1" to delete; ARGV[3] the
+     * read cap. A string's fingerprint is the SHA-1 of what the scan read plus its length, so a
+     * large value is compared without being loaded whole.
      * Returns 1 unchanged (and deleted when asked), 0 gone, -1 changed, -2 no longer a job record type.
      */
     static final String COMPARE_AND_DELETE = """
             local t = redis.call('TYPE', KEYS[1])['ok']
             if t == 'none' then return 0 end
-            local v
+            local fp
             if t == 'string' then
-              v = redis.call('GET', KEYS[1])
+              local cap = tonumber(ARGV[3])
+              fp = redis.sha1hex(redis.call('GETRANGE', KEYS[1], 0, cap - 1)) .. ':' .. redis.call('STRLEN', KEYS[1])
             elseif t == 'hash' then
               local f = redis.call('HMGET', KEYS[1], 'updatedAt', 'createdAt')
-              v = (f[1] or '') .. '\\n' .. (f[2] or '')
+              fp = redis.sha1hex((f[1] or '') .. '\\n' .. (f[2] or ''))
             else
               return -2
             end
-            if redis.sha1hex(v) ~= ARGV[1] then return -1 end
+            if fp ~= ARGV[1] then return -1 end
             if ARGV[2] == '1' then redis.call('DEL', KEYS[1]) end
             return 1
             """;
@@ -118,64 +141,52 @@ public final class RedisJobRecordStore implements JobRecordStore {
         }
     }
 
-    /** One MGET for the batch; the keys it cannot read as strings get their type, and hashes their two fields. */
+    /**
+     * One script call per batch reads, for each key, its type and what decides its age: a string's
+     * first {@value #READ_CAP} bytes and length (never a whole 100 MB value), or a hash's two fields.
+     */
+    @SuppressWarnings("unchecked")
     private void readBatch(RedisConnection connection, List<byte[]> keys, ScanSink sink) {
         if (keys.isEmpty()) {
             return;
         }
-        List<byte[]> values = connection.stringCommands().mGet(keys.toArray(new byte[0][]));
-        List<byte[]> notStrings = new ArrayList<>();
+        byte[][] keysAndArgs = new byte[keys.size() + 1][];
         for (int i = 0; i < keys.size(); i++) {
-            byte[] value = values == null ? null : values.get(i);
-            if (value == null) {
-                notStrings.add(keys.get(i));
-            } else {
-                RecordAge.Result age = RecordAge.ofJson(value);
-                emit(sink, keys.get(i), age, value);
+            keysAndArgs[i] = keys.get(i);
+        }
+        keysAndArgs[keys.size()] = Integer.toString(READ_CAP).getBytes(StandardCharsets.US_ASCII);
+        List<Object> rows = connection.scriptingCommands().eval(BATCH_READ_SCRIPT, ReturnType.MULTI, keys.size(), keysAndArgs);
+        for (int i = 0; i < keys.size(); i++) {
+            List<Object> row = (List<Object>) rows.get(i);
+            String type = new String((byte[]) row.get(0), StandardCharsets.US_ASCII);
+            byte[] key = keys.get(i);
+            switch (type) {
+                case "string" -> {
+                    byte[] head = (byte[]) row.get(1);
+                    long length = Long.parseLong(new String((byte[]) row.get(2), StandardCharsets.US_ASCII));
+                    RecordAge.Result age = RecordAge.ofJson(head, length > head.length);
+                    emit(sink, key, age, sha1Hex(head) + ":" + length);
+                }
+                case "hash" -> {
+                    byte[] updated = "1".equals(new String((byte[]) row.get(3), StandardCharsets.US_ASCII)) ? (byte[]) row.get(1) : null;
+                    byte[] created = "1".equals(new String((byte[]) row.get(4), StandardCharsets.US_ASCII)) ? (byte[]) row.get(2) : null;
+                    emit(sink, key, RecordAge.ofHash(updated, created), sha1Hex(hashFingerprintInput(updated, created)));
+                }
+                case "none" -> {
+                    // removed between SCAN and read: nothing to clean
+                }
+                default -> sink.skipped(printableKey(key), "a " + type + ", not a job record (string or hash)");
             }
-        }
-        if (notStrings.isEmpty()) {
-            return;
-        }
-        connection.openPipeline();
-        for (byte[] key : notStrings) {
-            connection.keyCommands().type(key);
-        }
-        List<Object> types = connection.closePipeline();
-        List<byte[]> hashes = new ArrayList<>();
-        for (int i = 0; i < notStrings.size(); i++) {
-            DataType type = (DataType) types.get(i);
-            if (type == DataType.HASH) {
-                hashes.add(notStrings.get(i));
-            } else if (type != DataType.NONE) {
-                sink.skipped(printableKey(notStrings.get(i)), "a " + type.code() + ", not a job record (string or hash)");
-            }
-            // NONE: removed between SCAN and read; nothing to clean
-        }
-        if (hashes.isEmpty()) {
-            return;
-        }
-        connection.openPipeline();
-        for (byte[] key : hashes) {
-            connection.hashCommands().hMGet(key, UPDATED_AT, CREATED_AT);
-        }
-        List<Object> fields = connection.closePipeline();
-        for (int i = 0; i < hashes.size(); i++) {
-            @SuppressWarnings("unchecked")
-            List<byte[]> pair = (List<byte[]>) fields.get(i);
-            byte[] updated = pair.get(0);
-            byte[] created = pair.get(1);
-            emit(sink, hashes.get(i), RecordAge.ofHash(updated, created), hashFingerprintInput(updated, created));
         }
     }
 
-    private static void emit(ScanSink sink, byte[] key, RecordAge.Result age, byte[] fingerprintInput) {
+    private static void emit(ScanSink sink, byte[] key, RecordAge.Result age, String fingerprint) {
         String id = printableKey(key);
         if (!age.isKnown()) {
             sink.skipped(id, age.unknownReason());
             return;
         }
-        sink.scanned(new ScannedItem(StoreKind.REDIS, id, age.age(), sha1Hex(fingerprintInput), key));
+        sink.scanned(new ScannedItem(StoreKind.REDIS, id, age.age(), fingerprint, key));
     }
 
     private static byte[] hashFingerprintInput(byte[] updated, byte[] created) {
@@ -243,7 +254,8 @@ public final class RedisJobRecordStore implements JobRecordStore {
         Long result = template.execute((RedisCallback<Long>) connection -> connection.scriptingCommands().eval(
                 SCRIPT, ReturnType.INTEGER, 1, key,
                 candidate.fingerprint().getBytes(StandardCharsets.US_ASCII),
-                delete ? new byte[] {'1'} : new byte[] {'0'}));
+                delete ? new byte[] {'1'} : new byte[] {'0'},
+                Integer.toString(READ_CAP).getBytes(StandardCharsets.US_ASCII)));
         long r = result == null ? 0 : result;
         if (r == 1) {
             return Recheck.EXPIRED;
