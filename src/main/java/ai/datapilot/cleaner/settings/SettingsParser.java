@@ -217,6 +217,10 @@ public final class SettingsParser {
     private Integer integer(String name, String fallback, int min, int max, String what) {
         String value = raw(name, fallback);
         String fix = "set " + name + " to " + what;
+        if (value.matches("-?[0-9]{11,}")) {
+            refuse(name, value, value.startsWith("-") ? "negative" : "out of range " + min + ".." + max, fix);
+            return null;
+        }
         if (!value.matches("-?[0-9]{1,10}")) {
             refuse(name, value, "not a whole number", fix);
             return null;
@@ -365,6 +369,9 @@ public final class SettingsParser {
         }
         if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             return "contains control characters";
+        }
+        if (!value.matches("[A-Za-z0-9._/-]+")) {
+            return "may hold only letters, digits, '.', '_', '-' and '/'";
         }
         for (String segment : value.split("/")) {
             if (segment.equals("..")) {

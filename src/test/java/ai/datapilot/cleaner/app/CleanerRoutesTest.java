@@ -19,6 +19,7 @@ import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScannedItem;
 import ai.datapilot.cleaner.store.StoreKind;
 import ai.datapilot.cleaner.testing.RedisForTests;
+import ai.datapilot.cleaner.testing.RoutesHarness;
 import ai.datapilot.cleaner.testing.StorageTree;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -57,93 +58,29 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * produce on demand (a file touched between scan and delete, a delete that fails) are injected
  * with advice or a wrapping store; everything else is real.
  */
-class CleanerRoutesTest extends CamelTestSupport {
+class CleanerRoutesTest extends RoutesHarness {
 
     @RegisterExtension
     static RedisForTests redis = new RedisForTests();
-    static Path base;
-    static StorageTree tree;
-    static Map<String, String> env = new HashMap<>();
-    static CleanerConfiguration configuration;
-    static FlakyBlobStore flaky;
 
-    @BeforeAll
-    static void makeBase() throws IOException {
-        base = Files.createTempDirectory("cleaner-routes-test-");
-    }
+    FlakyBlobStore flaky;
 
-    @AfterAll
-    static void removeBase() throws IOException {
-        deleteTree(base);
+    @Override
+    protected RedisForTests redis() {
+        return redis;
     }
 
     @Override
-    protected void doPreSetup() throws Exception {
-        tree = new StorageTree(Files.createTempDirectory(base, "storage-"));
-        env.clear();
-        env.put("LOCAL_STORAGE_ROOT", tree.root().toString());
-        env.put("REDIS_URL", redis.url());
-        env.put("CLEANER_DRY_RUN", "false");
-        env.put("CLEANER_DELETES_PER_SECOND", "0");
-        env.put("CLEANER_DELETE_RETRY_DELAY_MS", "20");
+    protected void settingsFor(Map<String, String> env) {
         if (getCurrentTestName() != null && getCurrentTestName().contains("Paced")) {
             env.put("CLEANER_DELETES_PER_SECOND", "5");
         }
     }
 
     @Override
-    public void configureTest(TestExecutionConfiguration config) {
-        super.configureTest(config);
-        config.withUseAdviceWith(true);
-    }
-
-    private CleanerSettings settings() {
-        try {
-            return SettingsParser.parse(env);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    @Override
-    protected void bindToRegistry(Registry registry) throws Exception {
-        CleanerSettings settings = settings();
-        // the same {{cleaner.*}} properties the application hands to camel-main
-        Properties p = new Properties();
-        p.putAll(settings.routeProperties());
-        context.getPropertiesComponent().setOverrideProperties(p);
-        configuration = new CleanerConfiguration(settings, new PrintStream(new ByteArrayOutputStream()), Clock.systemUTC());
-        for (Method m : CleanerConfiguration.class.getMethods()) {
-            if (m.isAnnotationPresent(BindToRegistry.class)) {
-                registry.bind(m.getName(), m.invoke(configuration));
-            }
-        }
+    protected void replaceBeans(Map<String, Object> replacements, CleanerSettings settings) {
         flaky = new FlakyBlobStore(new LocalBlobStore(settings.storageRoot(), settings.blobPrefixes()));
-        registry.bind("candidateDeleter", new CandidateDeleter(flaky, configuration.jobRecordStore(), new DeleteGate(false)));
-    }
-
-    @Override
-    protected RoutesBuilder[] createRouteBuilders() throws Exception {
-        Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(context)
-                .findRoutesBuilders(ResourceHelper.resolveResource(context, "file:routes/cleaner.camel.yaml"));
-        return builders.toArray(new RoutesBuilder[0]);
-    }
-
-    @Override
-    protected void doPostTearDown() {
-        if (configuration != null) {
-            configuration.close();
-        }
-    }
-
-    private CleanerRun runOnce() {
-        Exchange done = template.request("direct:run-once", e -> { });
-        assertThat(done.getException()).isNull();
-        return done.getProperty(CleanerRun.PROPERTY, CleanerRun.class);
-    }
-
-    private static String outcome(CleanerRun run, String id) {
-        return run.items().stream().filter(i -> i.id().equals(id)).map(ItemOutcome::outcome).findFirst().orElse("none");
+        replacements.put("candidateDeleter", new CandidateDeleter(flaky, configuration.jobRecordStore(), new DeleteGate(false)));
     }
 
     @Test
@@ -290,14 +227,6 @@ class CleanerRoutesTest extends CamelTestSupport {
         @Override
         public int removeEmptiedFolders(Collection<ScannedItem> deleted) {
             return real.removeEmptiedFolders(deleted);
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -13,11 +13,21 @@ import redis.clients.jedis.Jedis;
  */
 public final class RedisForTests implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
 
+    private final boolean persistent;
     private PrivateRedis server;
+
+    public RedisForTests() {
+        this(false);
+    }
+
+    /** With {@code persistent}, the data survives killing and restarting the server. */
+    public RedisForTests(boolean persistent) {
+        this.persistent = persistent;
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        server = PrivateRedis.start();
+        server = persistent ? PrivateRedis.startPersistent() : PrivateRedis.start();
     }
 
     @Override
@@ -26,7 +36,10 @@ public final class RedisForTests implements BeforeAllCallback, AfterAllCallback,
     }
 
     @Override
-    public void beforeEach(ExtensionContext context) {
+    public void beforeEach(ExtensionContext context) throws Exception {
+        if (!server.isAlive()) {
+            server.restart(); // a test killed it
+        }
         flush();
     }
 
