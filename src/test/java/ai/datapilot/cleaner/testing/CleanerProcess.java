@@ -51,6 +51,10 @@ public final class CleanerProcess {
         return false;
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     /** SIGTERM, as Kubernetes and systemd send it. */
     public void terminate() {
         process.destroy();
