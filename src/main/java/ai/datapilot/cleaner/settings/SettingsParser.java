@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -411,11 +410,20 @@ public final class SettingsParser {
         String value = env.get(CLEANER_ROUTES_DIR).trim();
         try {
             Path dir = Path.of(value).toAbsolutePath().normalize();
-            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(dir)) {
-                return Optional.of(dir);
+            String fix = "set " + CLEANER_ROUTES_DIR + " to the folder holding cleaner.camel.yaml, or unset it";
+            if (!Files.isDirectory(dir)) {
+                refuse(CLEANER_ROUTES_DIR, value, "the folder does not exist", fix);
+                return Optional.empty();
             }
-            refuse(CLEANER_ROUTES_DIR, value, "the folder does not exist",
-                    "set " + CLEANER_ROUTES_DIR + " to the folder holding cleaner.camel.yaml, or unset it");
+            try (java.nio.file.DirectoryStream<Path> yaml = Files.newDirectoryStream(dir, "*.yaml")) {
+                if (yaml.iterator().hasNext()) {
+                    return Optional.of(dir);
+                }
+            } catch (IOException e) {
+                refuse(CLEANER_ROUTES_DIR, value, "cannot be read: " + e.getMessage(), fix);
+                return Optional.empty();
+            }
+            refuse(CLEANER_ROUTES_DIR, value, "holds no *.yaml route file", fix);
         } catch (InvalidPathException e) {
             refuse(CLEANER_ROUTES_DIR, value, "not a valid path", "set " + CLEANER_ROUTES_DIR + " to a folder, or unset it");
         }
