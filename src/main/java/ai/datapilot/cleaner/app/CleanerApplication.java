@@ -1,11 +1,15 @@
 package ai.datapilot.cleaner.app;
 
 import ai.datapilot.cleaner.audit.CleanerRun;
+import ai.datapilot.cleaner.audit.RunTracker;
+import ai.datapilot.cleaner.health.CleanerHealth;
 import ai.datapilot.cleaner.settings.CleanerSettings;
 import ai.datapilot.cleaner.store.CleanerError;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -15,22 +19,38 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cleaner as a camel-main application: the YAML routes, the beans of
- * {@link CleanerConfiguration}, and the route properties from the validated settings.
+ * {@link CleanerConfiguration}, and the route properties from the validated settings. Two modes:
+ * one run and out, or the long-running service with its schedule, JMX, health and metrics.
  */
 public final class CleanerApplication implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CleanerApplication.class);
     public static final String CONTEXT_NAME = "datapilot-cleaner";
+    public static final String SCHEDULE_ROUTE = "trigger-schedule";
+
+    public enum Mode { RUN_ONCE, SERVICE }
 
     private final Main main;
     private final CleanerConfiguration configuration;
+    private final CleanerSettings settings;
+    private final RoutesLocation routes;
 
-    private CleanerApplication(Main main, CleanerConfiguration configuration) {
+    private CleanerApplication(Main main, CleanerConfiguration configuration, CleanerSettings settings, RoutesLocation routes) {
         this.main = main;
         this.configuration = configuration;
+        this.settings = settings;
+        this.routes = routes;
+    }
+
+    public RoutesLocation routes() {
+        return routes;
     }
 
     public static CleanerApplication start(CleanerSettings settings, PrintStream out, Clock clock) throws Exception {
+        return start(settings, out, clock, Mode.RUN_ONCE);
+    }
+
+    public static CleanerApplication start(CleanerSettings settings, PrintStream out, Clock clock, Mode mode) throws Exception {
         RoutesLocation routes = RoutesLocation.choose(settings.routesDirectory(), Path.of(""));
         LOG.info("Routes loaded from {}", routes.description());
         CleanerConfiguration configuration = new CleanerConfiguration(settings, out, clock);
@@ -39,6 +59,7 @@ public final class CleanerApplication implements AutoCloseable {
         main.configure().withName(CONTEXT_NAME);
         main.configure().withRoutesIncludePattern(routes.includePattern());
         settings.routeProperties().forEach(main::addOverrideProperty);
+        modeProperties(settings, routes, mode).forEach(main::addOverrideProperty);
         try {
             main.start();
         } catch (Exception | Error e) {
@@ -53,16 +74,51 @@ public final class CleanerApplication implements AutoCloseable {
         CamelContext context = main.getCamelContext();
         LOG.info("Camel {} context '{}' started with routes {}", context.getVersion(), context.getName(),
                 context.getRoutes().stream().map(org.apache.camel.Route::getRouteId).sorted().toList());
-        return new CleanerApplication(main, configuration);
+        return new CleanerApplication(main, configuration, settings, routes);
     }
 
-    /** Asks the run in progress (or the next one) to stop after its delete in flight. */
-    public ai.datapilot.cleaner.audit.RunTracker runTracker() {
-        return configuration.runTracker();
+    /**
+     * run-once opens no port and starts no scheduler (a second copy must not fail on a busy port);
+     * the service turns on JMX, the management HTTP server and metrics.
+     */
+    static Map<String, String> modeProperties(CleanerSettings settings, RoutesLocation routes, Mode mode) {
+        Map<String, String> p = new LinkedHashMap<>();
+        // no collector is configured by default; see README to turn tracing on
+        p.put("camel.opentelemetry2.enabled", "false");
+        if (mode == Mode.RUN_ONCE) {
+            p.put("camel.main.routeFilterExcludePattern", SCHEDULE_ROUTE);
+            p.put("camel.main.jmxEnabled", "false");
+            p.put("camel.management.enabled", "false");
+            p.put("camel.metrics.enabled", "false");
+            return p;
+        }
+        p.put("camel.main.jmxEnabled", "true");
+        p.put("camel.management.enabled", "true");
+        p.put("camel.management.port", Integer.toString(settings.managementPort()));
+        p.put("camel.management.healthCheckEnabled", "true");
+        p.put("camel.management.healthPath", "/observe/health");
+        p.put("camel.management.metricsEnabled", "true");
+        p.put("camel.metrics.enabled", "true");
+        p.put("camel.metrics.path", "/observe/metrics");
+        p.put("camel.health.exposure-level", "full");
+        return p;
     }
 
     public CamelContext context() {
         return main.getCamelContext();
+    }
+
+    public CleanerSettings settings() {
+        return settings;
+    }
+
+    /** Asks the run in progress (or the next one) to stop after its delete in flight. */
+    public RunTracker runTracker() {
+        return configuration.runTracker();
+    }
+
+    public CleanerHealth health() {
+        return configuration.health();
     }
 
     /** Runs one cleanup through the routes and returns its record. */

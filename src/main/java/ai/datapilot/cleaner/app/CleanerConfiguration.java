@@ -14,7 +14,10 @@ import ai.datapilot.cleaner.deletion.EmptyFolderSweep;
 import ai.datapilot.cleaner.jobrecord.JobRecordStore;
 import ai.datapilot.cleaner.jobrecord.RedisConnections;
 import ai.datapilot.cleaner.jobrecord.RedisJobRecordStore;
+import ai.datapilot.cleaner.health.CleanerHealth;
+import ai.datapilot.cleaner.health.CleanerHealthChecks;
 import ai.datapilot.cleaner.lease.LocalRunLock;
+import ai.datapilot.cleaner.metrics.RunMetrics;
 import ai.datapilot.cleaner.lease.RedisRunLease;
 import ai.datapilot.cleaner.lease.RunLease;
 import ai.datapilot.cleaner.selection.DeleteCap;
@@ -25,6 +28,8 @@ import java.io.PrintStream;
 import java.time.Clock;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -44,6 +49,8 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     private final DeleteGate deleteGate;
     private final RunLease runLease;
     private final RunTracker runTracker = new RunTracker();
+    private final RunMetrics runMetrics = new RunMetrics();
+    private final CleanerHealth health;
 
     public CleanerConfiguration(CleanerSettings settings, PrintStream out, Clock clock) {
         this.settings = settings;
@@ -56,6 +63,28 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
         this.deleteGate = new DeleteGate(settings.dryRun());
         this.runLease = new RunLease(new LocalRunLock(settings.storageRoot()),
                 new RedisRunLease(redisTemplate, settings.leaseKey(), settings.leaseTtl()));
+        this.health = new CleanerHealth(redisTemplate, settings.redisUrl().masked(), settings.storageRoot(),
+                settings.auditDirectory(), settings.healthMaxAge(), settings.healthMaxErrors(), clock);
+    }
+
+    /** Registers the cleaner's health checks (JMX, /observe/health). */
+    @Override
+    public void configure(CamelContext context) {
+        HealthCheckRegistry registry = HealthCheckRegistry.get(context);
+        if (registry != null) {
+            registry.register(CleanerHealthChecks.redis(health));
+            registry.register(CleanerHealthChecks.storage(health));
+            registry.register(CleanerHealthChecks.lastRun(health));
+        }
+    }
+
+    public CleanerHealth health() {
+        return health;
+    }
+
+    @BindToRegistry
+    public RunMetrics runMetrics() {
+        return runMetrics;
     }
 
     /** The template camel-spring-redis autowires, for operators adding spring-redis steps to the routes. */

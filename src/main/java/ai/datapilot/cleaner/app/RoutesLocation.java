@@ -11,18 +11,18 @@ import java.util.Optional;
  * {@code ./routes} when it holds YAML files, else the copy packaged in the jar. An absolute path
  * always, because camel-main resolves a relative one against whatever directory cron started in.
  */
-public record RoutesLocation(String includePattern, String description) {
+public record RoutesLocation(String includePattern, String description, Optional<Path> directory) {
 
     public static RoutesLocation choose(Optional<Path> configured, Path workingDirectory) {
         if (configured.isPresent()) {
             Path dir = configured.get().toAbsolutePath().normalize();
-            return new RoutesLocation("file:" + dir + "/*.yaml", "folder " + dir + " (CLEANER_ROUTES_DIR)");
+            return new RoutesLocation("file:" + dir + "/*.yaml", "folder " + dir + " (CLEANER_ROUTES_DIR)", Optional.of(dir));
         }
         Path local = workingDirectory.resolve("routes").toAbsolutePath().normalize();
         if (hasYaml(local)) {
-            return new RoutesLocation("file:" + local + "/*.yaml", "folder " + local + " (./routes)");
+            return new RoutesLocation("file:" + local + "/*.yaml", "folder " + local + " (./routes)", Optional.of(local));
         }
-        return new RoutesLocation("classpath:routes/*.yaml", "the copy packaged in the jar (no ./routes folder)");
+        return new RoutesLocation("classpath:routes/*.yaml", "the copy packaged in the jar (no ./routes folder)", Optional.empty());
     }
 
     private static boolean hasYaml(Path dir) {

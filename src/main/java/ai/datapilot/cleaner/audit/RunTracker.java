@@ -50,6 +50,15 @@ public final class RunTracker {
         return true;
     }
 
+    public synchronized boolean isRunning() {
+        return current != null;
+    }
+
+    /** Forgets an earlier stop request, so that the next run (a scheduled one, say) may start. */
+    public synchronized void clearStop() {
+        stopping = null;
+    }
+
     public synchronized Optional<CleanerRun> lastRun() {
         return Optional.ofNullable(last);
     }

@@ -27,21 +27,22 @@ public final class CleanerCommand {
     }
 
     public static int execute(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
-        if (args.length == 0) {
-            usage(err);
-            return 2;
-        }
-        List<String> rest = Arrays.asList(args).subList(1, args.length);
-        switch (args[0]) {
+        String command = args.length == 0 ? "daemon" : args[0];
+        List<String> rest = args.length == 0 ? List.of() : Arrays.asList(args).subList(1, args.length);
+        switch (command) {
             case "run-once":
                 return RunOnce.execute(env, out, Clock.systemUTC());
+            case "daemon":
+                return Daemon.execute(env, out, Clock.systemUTC());
+            case "health":
+                return HealthCommand.execute(env, out, Clock.systemUTC());
             case "demo":
                 return Demo.execute(rest, out, Clock.systemUTC());
             case "--help", "-h", "help":
                 usage(out);
                 return 0;
             default:
-                err.println("Unknown command: " + args[0]);
+                err.println("Unknown command: " + command);
                 usage(err);
                 return 2;
         }
@@ -51,15 +52,18 @@ public final class CleanerCommand {
         out.println("""
                 datapilot-cleaner: removes DataPilot AI uploads, results and job records older than JOB_TTL_HOURS.
 
-                Usage: java -jar datapilot-cleaner.jar <command>
+                Usage: java -jar datapilot-cleaner.jar [command]
 
                 Commands:
+                  daemon        (default) the service: runs on CLEANER_CRON_SCHEDULE, JMX, /observe/health, /observe/metrics
                   run-once      run one cleanup and exit (what cron, a Kubernetes CronJob or the platform scheduler call)
+                  health        print the health JSON; exit 0 healthy, 1 degraded, 2 unhealthy
                   demo [--keep] lay out sample data and a private Redis, run a dry run and a real run, clean up
                   --help        this text
 
-                Exit codes: 0 completed without errors; 1 completed with errors (see the audit's "errors");
-                            2 settings refused or bad command line (nothing was deleted).
+                Exit codes of run-once: 0 completed without errors; 1 completed with errors (see the audit's "errors");
+                  2 settings refused or bad command line (nothing was deleted); 3 another run holds the lease
+                  (nothing was deleted); 4 stopped early by CLEANER_MAX_RUNTIME or SIGTERM (the rest is deferred).
 
                 Settings (environment variables):""");
         for (String[] s : SettingsParser.DOCUMENTED) {

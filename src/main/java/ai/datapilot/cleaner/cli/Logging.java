@@ -15,7 +15,7 @@ final class Logging {
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(wanted);
         ((Logger) LoggerFactory.getLogger("ai.datapilot")).setLevel(wanted);
         Level libraries = wanted.isGreaterOrEqual(Level.INFO) ? Level.WARN : wanted;
-        for (String name : new String[] {"org.apache.camel", "org.springframework", "redis.clients"}) {
+        for (String name : new String[] {"org.apache.camel", "org.springframework", "redis.clients", "org.quartz", "io.vertx", "io.micrometer", "io.opentelemetry"}) {
             ((Logger) LoggerFactory.getLogger(name)).setLevel(libraries);
         }
     }

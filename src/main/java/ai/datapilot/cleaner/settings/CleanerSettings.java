@@ -1,5 +1,6 @@
 package ai.datapilot.cleaner.settings;
 
+import ai.datapilot.cleaner.schedule.CronSchedule;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -28,7 +29,12 @@ public record CleanerSettings(
         Duration maxRuntime,
         String leaseKey,
         Duration leaseTtl,
-        Optional<Path> routesDirectory) {
+        Optional<Path> routesDirectory,
+        CronSchedule schedule,
+        int managementPort,
+        boolean routesReload,
+        Duration healthMaxAge,
+        int healthMaxErrors) {
 
     public Duration ttl() {
         return Duration.ofMillis(Math.round(ttlHours * 3_600_000d));
@@ -51,6 +57,7 @@ public record CleanerSettings(
         p.put("cleaner.deletePacingOff", Boolean.toString(deletesPerSecond == 0));
         p.put("cleaner.deleteRetries", Integer.toString(deleteRetries));
         p.put("cleaner.deleteRetryDelayMillis", Long.toString(deleteRetryDelayMillis));
+        p.put("cleaner.quartzCron", schedule.quartz());
         return p;
     }
 }

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import ai.datapilot.cleaner.schedule.CronSchedule;
 
 /**
  * Turns environment variables into {@link CleanerSettings}, or refuses them. Every variable is
@@ -37,6 +38,11 @@ public final class SettingsParser {
     public static final String CLEANER_MAX_RUNTIME = "CLEANER_MAX_RUNTIME";
     public static final String CLEANER_LEASE_KEY = "CLEANER_LEASE_KEY";
     public static final String CLEANER_LEASE_TTL_SECONDS = "CLEANER_LEASE_TTL_SECONDS";
+    public static final String CLEANER_CRON_SCHEDULE = "CLEANER_CRON_SCHEDULE";
+    public static final String CLEANER_MANAGEMENT_PORT = "CLEANER_MANAGEMENT_PORT";
+    public static final String CLEANER_ROUTES_RELOAD = "CLEANER_ROUTES_RELOAD";
+    public static final String CLEANER_HEALTH_MAX_AGE_HOURS = "CLEANER_HEALTH_MAX_AGE_HOURS";
+    public static final String CLEANER_HEALTH_MAX_ERRORS = "CLEANER_HEALTH_MAX_ERRORS";
 
     /** Every setting, its default and its meaning: the source of {@code --help} and the README table. */
     public static final List<String[]> DOCUMENTED = List.of(
@@ -56,7 +62,12 @@ public final class SettingsParser {
             new String[] {CLEANER_MAX_RUNTIME, "10m", "time budget of a run (e.g. 90s, 10m, 1h, PT10M); then no new deletes"},
             new String[] {CLEANER_LEASE_KEY, "datapilot-cleaner:lease", "Redis key of the one-run-at-a-time lease (never job:*)"},
             new String[] {CLEANER_LEASE_TTL_SECONDS, "60", "lease lifetime, renewed every third of it while the run lasts"},
-            new String[] {CLEANER_ROUTES_DIR, "(unset)", "folder of *.yaml routes; else ./routes if present, else the packaged copy"});
+            new String[] {CLEANER_ROUTES_DIR, "(unset)", "folder of *.yaml routes; else ./routes if present, else the packaged copy"},
+            new String[] {CLEANER_CRON_SCHEDULE, "0 3 * * *", "service schedule, UTC: crontab (5 fields), @daily..., or Quartz (6/7 fields)"},
+            new String[] {CLEANER_MANAGEMENT_PORT, "9876", "service: HTTP port of /observe/health and /observe/metrics"},
+            new String[] {CLEANER_ROUTES_RELOAD, "false", "service: reload edited routes/*.yaml without a restart"},
+            new String[] {CLEANER_HEALTH_MAX_AGE_HOURS, "48", "health: last run older than this is degraded"},
+            new String[] {CLEANER_HEALTH_MAX_ERRORS, "5", "health: last run with more errors than this is degraded"});
 
     static final Set<String> TRUE_WORDS = Set.of("true", "1", "yes", "on");
     static final Set<String> FALSE_WORDS = Set.of("false", "0", "no", "off");
@@ -100,6 +111,11 @@ public final class SettingsParser {
         String leaseKey = leaseKey();
         Integer leaseTtl = integer(CLEANER_LEASE_TTL_SECONDS, "60", 5, 3600, "seconds from 5 to 3600");
         Optional<Path> routes = routesDirectory();
+        CronSchedule schedule = schedule();
+        Integer managementPort = integer(CLEANER_MANAGEMENT_PORT, "9876", 1, 65535, "a TCP port from 1 to 65535");
+        Boolean reload = yesNo(CLEANER_ROUTES_RELOAD, "false");
+        Double healthAge = hours(CLEANER_HEALTH_MAX_AGE_HOURS, "48");
+        Integer healthErrors = integer(CLEANER_HEALTH_MAX_ERRORS, "5", 0, 1_000_000, "a whole number of errors, e.g. 5");
 
         if (!refusals.isEmpty()) {
             Optional<Path> auditDir = Optional.empty();
@@ -111,7 +127,8 @@ public final class SettingsParser {
                     new SettingsFallback(auditDir, dryRun == null || dryRun, ttl, batch));
         }
         return new CleanerSettings(root, redis, ttl, minTtl, dryRun, logLevel, prefixes, auditPath, batch, rate,
-                retries, retryDelay, Duration.ofMillis(redisTimeout), maxRuntime, leaseKey, Duration.ofSeconds(leaseTtl), routes);
+                retries, retryDelay, Duration.ofMillis(redisTimeout), maxRuntime, leaseKey, Duration.ofSeconds(leaseTtl), routes,
+                schedule, managementPort, reload, Duration.ofMillis(Math.round(healthAge * 3_600_000d)), healthErrors);
     }
 
     private String raw(String name, String fallback) {
@@ -275,7 +292,11 @@ public final class SettingsParser {
     }
 
     private Boolean dryRun() {
-        String value = raw(CLEANER_DRY_RUN, "true");
+        return yesNo(CLEANER_DRY_RUN, "true");
+    }
+
+    private Boolean yesNo(String name, String fallback) {
+        String value = raw(name, fallback);
         String word = value.toLowerCase(Locale.ROOT);
         if (TRUE_WORDS.contains(word)) {
             return true;
@@ -283,9 +304,20 @@ public final class SettingsParser {
         if (FALSE_WORDS.contains(word)) {
             return false;
         }
-        refuse(CLEANER_DRY_RUN, value, "not a yes/no word",
-                "set " + CLEANER_DRY_RUN + " to true (report only) or false (delete); 1/0, yes/no and on/off also work");
+        String meaning = CLEANER_DRY_RUN.equals(name) ? "true (report only) or false (delete)" : "true or false";
+        refuse(name, value, "not a yes/no word", "set " + name + " to " + meaning + "; 1/0, yes/no and on/off also work");
         return null;
+    }
+
+    private CronSchedule schedule() {
+        String value = raw(CLEANER_CRON_SCHEDULE, "0 3 * * *");
+        try {
+            return CronSchedule.parse(value);
+        } catch (IllegalArgumentException e) {
+            refuse(CLEANER_CRON_SCHEDULE, value, e.getMessage(),
+                    "set " + CLEANER_CRON_SCHEDULE + " to a crontab line such as \"0 3 * * *\" (UTC) or a Quartz expression such as \"0 0 3 * * ?\"");
+            return null;
+        }
     }
 
     private String logLevel() {

@@ -1,0 +1,53 @@
+package ai.datapilot.cleaner.cli;
+
+import ai.datapilot.cleaner.health.CleanerHealth;
+import ai.datapilot.cleaner.jobrecord.RedisConnections;
+import ai.datapilot.cleaner.settings.CleanerSettings;
+import ai.datapilot.cleaner.settings.Refusal;
+import ai.datapilot.cleaner.settings.SettingsParser;
+import ai.datapilot.cleaner.settings.SettingsRefusedException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
+
+/**
+ * {@code health}: prints {@code {status, timestamp, checks: {redis, storage, lastRun}, lastCleanerRun}}
+ * and exits 0 healthy, 1 degraded, 2 unhealthy (settings refused counts as unhealthy).
+ */
+public final class HealthCommand {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private HealthCommand() {
+    }
+
+    public static int execute(Map<String, String> env, PrintStream out, Clock clock) throws Exception {
+        CleanerSettings settings;
+        try {
+            settings = SettingsParser.parse(env);
+        } catch (SettingsRefusedException e) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", "unhealthy");
+            body.put("timestamp", clock.instant().toString());
+            body.put("checks", Map.of("settings", Map.of("status", "failed",
+                    "detail", e.refusals().stream().map(Refusal::message).toList())));
+            body.put("lastCleanerRun", null);
+            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
+            return 2;
+        }
+        Logging.apply("WARN");
+        JedisConnectionFactory factory = RedisConnections.connectionFactory(settings.redisUrl(), settings.redisTimeout());
+        try {
+            CleanerHealth health = new CleanerHealth(RedisConnections.template(factory), settings.redisUrl().masked(),
+                    settings.storageRoot(), settings.auditDirectory(), settings.healthMaxAge(), settings.healthMaxErrors(), clock);
+            CleanerHealth.Report report = health.report();
+            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report.json()));
+            return report.exitCode();
+        } finally {
+            factory.destroy();
+        }
+    }
+}

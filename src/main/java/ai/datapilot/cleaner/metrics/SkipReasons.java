@@ -1,0 +1,32 @@
+package ai.datapilot.cleaner.metrics;
+
+/** Folds the free-text reasons of the audit's {@code skipped} entries into a few metric labels. */
+final class SkipReasons {
+
+    private SkipReasons() {
+    }
+
+    static String category(String entry) {
+        String reason = entry.substring(entry.lastIndexOf(": ") + 2);
+        if (reason.startsWith("not a regular file")) {
+            return "special_file";
+        }
+        if (reason.startsWith("mount point")) {
+            return "mount_point";
+        }
+        if (reason.startsWith("a ") && reason.contains("not a job record")) {
+            return "wrong_type";
+        }
+        if (reason.startsWith("modified after the scan") || reason.startsWith("value changed") || reason.startsWith("no longer")
+                || reason.contains("replaced by a link")) {
+            return "changed_after_scan";
+        }
+        if (reason.startsWith("not attempted")) {
+            return "not_attempted";
+        }
+        if (reason.contains("larger than")) {
+            return "too_large";
+        }
+        return "unknown_age";
+    }
+}

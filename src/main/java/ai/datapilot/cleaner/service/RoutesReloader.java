@@ -1,0 +1,135 @@
+package ai.datapilot.cleaner.service;
+
+import ai.datapilot.cleaner.audit.RunTracker;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Picks up edits of the routes folder in the running service. Camel's own route reloading is meant
+ * for development: a broken file can leave no routes. Here an edit is applied as a whole, only
+ * between runs, and rolled back to the last routes that worked when it fails to load or start, so
+ * a bad edit costs a log line, never the nightly cleanup.
+ */
+public final class RoutesReloader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RoutesReloader.class);
+
+    private final CamelContext context;
+    private final Path directory;
+    private final RunTracker tracker;
+    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cleaner-routes-reload");
+        t.setDaemon(true);
+        return t;
+    });
+    private Map<String, String> applied;
+    private Map<String, String> rejected;
+
+    public RoutesReloader(CamelContext context, Path directory, RunTracker tracker) throws IOException {
+        this.context = context;
+        this.directory = directory;
+        this.tracker = tracker;
+        this.applied = read();
+    }
+
+    public void start(Duration every) {
+        poller.scheduleWithFixedDelay(this::check, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("Watching {} for route edits", directory);
+    }
+
+    public void stop() {
+        poller.shutdownNow();
+    }
+
+    private Map<String, String> read() throws IOException {
+        Map<String, String> files = new TreeMap<>();
+        try (DirectoryStream<Path> yaml = Files.newDirectoryStream(directory, "*.yaml")) {
+            for (Path p : yaml) {
+                files.put(p.getFileName().toString(), Files.readString(p));
+            }
+        }
+        return files;
+    }
+
+    synchronized void check() {
+        try {
+            Map<String, String> now = read();
+            if (now.equals(applied) || now.equals(rejected)) {
+                return;
+            }
+            // never swap routes under a running cleanup
+            if (!tracker.awaitIdle(Duration.ofMinutes(30))) {
+                return;
+            }
+            apply(now);
+        } catch (Exception e) {
+            LOG.error("Route reload check failed: {}", e.toString());
+        }
+    }
+
+    private void apply(Map<String, String> edited) {
+        try {
+            replaceRoutes(edited);
+            applied = edited;
+            rejected = null;
+            LOG.info("Routes reloaded from {}: {}", directory, routeIds());
+        } catch (Exception e) {
+            rejected = edited;
+            LOG.error("Rejected the edit of the routes in {}: {}. The previous routes keep running.", directory, rootCause(e));
+            try {
+                replaceRoutes(applied);
+            } catch (Exception again) {
+                LOG.error("Could not restore the previous routes: {}", rootCause(again));
+            }
+        }
+    }
+
+    private void replaceRoutes(Map<String, String> files) throws Exception {
+        List<Resource> resources = new ArrayList<>();
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            resources.add(ResourceHelper.fromString("file:" + directory.resolve(f.getKey()), f.getValue()));
+        }
+        List<RoutesBuilder> builders = new ArrayList<>();
+        for (Resource r : resources) {
+            // parse first: a syntax error must not cost the running routes
+            builders.addAll(PluginHelper.getRoutesLoader(context).findRoutesBuilders(r));
+        }
+        for (Route route : new ArrayList<>(context.getRoutes())) {
+            context.getRouteController().stopRoute(route.getRouteId());
+            context.removeRoute(route.getRouteId());
+        }
+        for (RoutesBuilder b : builders) {
+            context.addRoutes(b);
+        }
+    }
+
+    private List<String> routeIds() {
+        return context.getRoutes().stream().map(Route::getRouteId).sorted().toList();
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? e.toString() : e.getMessage() + " (" + t + ")";
+    }
+}
