@@ -69,15 +69,11 @@ public final class CleanerService {
         if (stopped.getCount() == 0) {
             return;
         }
-        LOG.warn("{}: pausing the schedule; a running run stops after its delete in flight", reason);
+        LOG.warn("{}: a running run stops after its delete in flight and writes its audit; no new run starts", reason);
         if (reloader != null) {
             reloader.stop();
         }
-        try {
-            app.context().getRouteController().stopRoute(CleanerApplication.SCHEDULE_ROUTE);
-        } catch (Exception e) {
-            LOG.warn("Could not stop the schedule route: {}", e.toString());
-        }
+        // first the run: stopping the Quartz route would wait for the run it started to finish
         app.runTracker().requestStop(reason);
         try {
             if (!app.runTracker().awaitIdle(Duration.ofSeconds(60))) {
