@@ -1,0 +1,29 @@
+# datapilot-cleaner: build with Maven, run on a slim Java 17 runtime as a non-root user.
+#   docker build -t datapilot-cleaner .
+#   docker run datapilot-cleaner                 # the service (daemon): schedule, JMX, health, metrics
+#   docker run datapilot-cleaner run-once        # one run and out (CronJob, platform scheduler)
+#   docker run datapilot-cleaner health          # health JSON; exit 0/1/2
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -q dependency:go-offline
+COPY src src
+COPY routes routes
+RUN mvn -B -q package -DskipTests
+
+FROM eclipse-temurin:17-jre
+# UTF-8 names: Java reads file names in the locale's encoding
+ENV LANG=C.UTF-8 \
+    LOCAL_STORAGE_ROOT=/data \
+    CLEANER_ROUTES_DIR=/opt/datapilot-cleaner/routes
+RUN groupadd --system --gid 10001 cleaner \
+ && useradd --system --uid 10001 --gid cleaner --home-dir /opt/datapilot-cleaner --shell /usr/sbin/nologin cleaner
+WORKDIR /opt/datapilot-cleaner
+COPY --from=build /src/target/datapilot-cleaner.jar datapilot-cleaner.jar
+COPY routes routes
+USER 10001:10001
+# /observe/health, /observe/health/live, /observe/health/ready, /observe/metrics
+EXPOSE 9876
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/datapilot-cleaner/datapilot-cleaner.jar"]
+CMD ["daemon"]
