@@ -147,6 +147,9 @@ class CleanerServiceTest {
         assertThat((Long) JMX.getAttribute(route("cleanup-run"), "ExchangesTotal")).isGreaterThanOrEqualTo(1L);
         assertThat((Long) JMX.getAttribute(route("cleanup-run"), "ExchangesFailed")).isZero();
         assertThat(JMX.getAttribute(route("cleanup-run"), "MeanProcessingTime")).isNotNull();
+        // the health checks and the context are there for jconsole as well
+        assertThat(JMX.isRegistered(new ObjectName("org.apache.camel:context=datapilot-cleaner,type=health,name=DefaultHealthCheck"))).isTrue();
+        assertThat(JMX.isRegistered(new ObjectName("org.apache.camel:context=datapilot-cleaner,type=context,name=\"datapilot-cleaner\""))).isTrue();
     }
 
     @Test
