@@ -87,7 +87,7 @@ class CleanerRoutesTest extends RoutesHarness {
     void routeIdsAreStable() throws Exception {
         context.start();
         assertThat(context.getRoutes()).extracting(Route::getRouteId)
-                .containsExactlyInAnyOrder("trigger-run-once", "cleanup-run", "plan-and-delete", "scan-blobs", "scan-job-records", "write-audit");
+                .containsExactlyInAnyOrder("trigger-schedule", "trigger-run-once", "cleanup-run", "plan-and-delete", "scan-blobs", "scan-job-records", "write-audit");
     }
 
     @Test
