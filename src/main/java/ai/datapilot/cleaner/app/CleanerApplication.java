@@ -53,7 +53,7 @@ public final class CleanerApplication implements AutoCloseable {
     public static CleanerApplication start(CleanerSettings settings, PrintStream out, Clock clock, Mode mode) throws Exception {
         RoutesLocation routes = RoutesLocation.choose(settings.routesDirectory(), Path.of(""));
         LOG.info("Routes loaded from {}", routes.description());
-        CleanerConfiguration configuration = new CleanerConfiguration(settings, out, clock);
+        CleanerConfiguration configuration = new CleanerConfiguration(settings, out, clock, mode == Mode.SERVICE);
         Main main = new Main();
         main.configure().addConfiguration(configuration);
         main.configure().withName(CONTEXT_NAME);

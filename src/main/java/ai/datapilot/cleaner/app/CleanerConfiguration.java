@@ -26,6 +26,7 @@ import ai.datapilot.cleaner.selection.ScanAggregation;
 import ai.datapilot.cleaner.settings.CleanerSettings;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -42,34 +43,55 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     private final CleanerSettings settings;
     private final PrintStream out;
     private final Clock clock;
-    private final JedisConnectionFactory redisConnections;
-    private final StringRedisTemplate redisTemplate;
+    private final boolean healthChecks;
+    private final CompletableFuture<JedisConnectionFactory> redisStarting;
+    private JedisConnectionFactory redisConnections;
+    private StringRedisTemplate redisTemplate;
     private final BlobStore blobStore;
-    private final JobRecordStore jobRecordStore;
+    private JobRecordStore jobRecordStore;
     private final DeleteGate deleteGate;
-    private final RunLease runLease;
+    private RunLease runLease;
     private final RunTracker runTracker = new RunTracker();
     private final RunMetrics runMetrics = new RunMetrics();
-    private final CleanerHealth health;
+    private CleanerHealth health;
 
     public CleanerConfiguration(CleanerSettings settings, PrintStream out, Clock clock) {
+        this(settings, out, clock, false);
+    }
+
+    /** @param healthChecks register the Camel health checks (the service; run-once has no use for them) */
+    public CleanerConfiguration(CleanerSettings settings, PrintStream out, Clock clock, boolean healthChecks) {
+        this.healthChecks = healthChecks;
         this.settings = settings;
         this.out = out;
         this.clock = clock;
-        this.redisConnections = RedisConnections.connectionFactory(settings.redisUrl(), settings.redisTimeout());
-        this.redisTemplate = RedisConnections.template(redisConnections);
+        // Spring Data Redis and Jedis take a good part of a second to load: let them load while
+        // camel-main starts, and wait for them only when the first bean that needs Redis is bound
+        this.redisStarting = CompletableFuture.supplyAsync(
+                () -> RedisConnections.connectionFactory(settings.redisUrl(), settings.redisTimeout()));
         this.blobStore = new LocalBlobStore(settings.storageRoot(), settings.blobPrefixes());
-        this.jobRecordStore = new RedisJobRecordStore(redisTemplate, settings.redisUrl().masked());
         this.deleteGate = new DeleteGate(settings.dryRun());
-        this.runLease = new RunLease(new LocalRunLock(settings.storageRoot()),
-                new RedisRunLease(redisTemplate, settings.leaseKey(), settings.leaseTtl()));
-        this.health = new CleanerHealth(redisTemplate, settings.redisUrl().masked(), settings.storageRoot(),
-                settings.auditDirectory(), settings.healthMaxAge(), settings.healthMaxErrors(), clock);
+    }
+
+    private synchronized void redisReady() {
+        if (redisConnections == null) {
+            redisConnections = redisStarting.join();
+            redisTemplate = RedisConnections.template(redisConnections);
+            jobRecordStore = new RedisJobRecordStore(redisTemplate, settings.redisUrl().masked());
+            runLease = new RunLease(new LocalRunLock(settings.storageRoot()),
+                    new RedisRunLease(redisTemplate, settings.leaseKey(), settings.leaseTtl()));
+            health = new CleanerHealth(redisTemplate, settings.redisUrl().masked(), settings.storageRoot(),
+                    settings.auditDirectory(), settings.healthMaxAge(), settings.healthMaxErrors(), clock);
+        }
     }
 
     /** Registers the cleaner's health checks (JMX, /observe/health). */
     @Override
     public void configure(CamelContext context) {
+        if (!healthChecks) {
+            return;
+        }
+        redisReady();
         HealthCheckRegistry registry = HealthCheckRegistry.get(context);
         if (registry != null) {
             registry.register(CleanerHealthChecks.redis(health));
@@ -79,6 +101,7 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     }
 
     public CleanerHealth health() {
+        redisReady();
         return health;
     }
 
@@ -90,6 +113,7 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     /** The template camel-spring-redis autowires, for operators adding spring-redis steps to the routes. */
     @BindToRegistry
     public StringRedisTemplate redisTemplate() {
+        redisReady();
         return redisTemplate;
     }
 
@@ -100,12 +124,13 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
 
     @BindToRegistry
     public JobRecordStore jobRecordStore() {
+        redisReady();
         return jobRecordStore;
     }
 
     @BindToRegistry
     public RunStart runStart() {
-        return new RunStart(settings, blobStore.describe(), jobRecordStore.describe(), clock, runTracker);
+        return new RunStart(settings, blobStore.describe(), settings.redisUrl().masked(), clock, runTracker);
     }
 
     @BindToRegistry
@@ -115,6 +140,7 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
 
     @BindToRegistry
     public RunLease runLease() {
+        redisReady();
         return runLease;
     }
 
@@ -135,7 +161,7 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
 
     @BindToRegistry
     public CandidateDeleter candidateDeleter() {
-        return new CandidateDeleter(blobStore, jobRecordStore, deleteGate);
+        return new CandidateDeleter(blobStore, jobRecordStore(), deleteGate);
     }
 
     @BindToRegistry
@@ -164,8 +190,11 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     }
 
     @Override
-    public void close() {
-        runLease.close();
-        redisConnections.destroy();
+    public synchronized void close() {
+        if (runLease != null) {
+            runLease.close();
+        }
+        // a factory still starting is closed when it is done
+        redisStarting.thenAccept(JedisConnectionFactory::destroy);
     }
 }

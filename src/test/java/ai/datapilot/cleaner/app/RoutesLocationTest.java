@@ -42,7 +42,7 @@ class RoutesLocationTest {
 
         RoutesLocation location = RoutesLocation.choose(Optional.empty(), dir);
 
-        assertThat(location.includePattern()).isEqualTo("classpath:routes/*.yaml");
+        assertThat(location.includePattern()).isEqualTo("classpath:routes/cleaner.camel.yaml");
         assertThat(location.description()).contains("packaged");
     }
 }
