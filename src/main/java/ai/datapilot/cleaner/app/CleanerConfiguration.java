@@ -43,6 +43,9 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     private final CleanerSettings settings;
     private final PrintStream out;
     private final Clock clock;
+    /** Items per delete request when deletes are not paced. */
+    static final int DELETE_CHUNK = 200;
+
     private final boolean healthChecks;
     private final CompletableFuture<JedisConnectionFactory> redisStarting;
     private JedisConnectionFactory redisConnections;
@@ -156,7 +159,8 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
 
     @BindToRegistry
     public DeleteCap deleteCap() {
-        return new DeleteCap();
+        // paced deletes go one by one so the throttle counts items; unpaced ones go in chunks
+        return new DeleteCap(settings.deletesPerSecond() == 0 ? DELETE_CHUNK : 1);
     }
 
     @BindToRegistry

@@ -160,7 +160,12 @@ public final class LocalBlobStore implements BlobStore {
             }
             if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
                 Instant mtime = attrs.lastModifiedTime().toInstant();
-                sink.scanned(new ScannedItem(StoreKind.BLOB, id(file), mtime, mtime.toString(), new BlobRef(file, prefixDir)));
+                if (sink.interested(mtime)) {
+                    // the re-check compares the mtime with the cutoff again: no fingerprint needed
+                    sink.scanned(new ScannedItem(StoreKind.BLOB, id(file), mtime, null, new BlobRef(file, prefixDir)));
+                } else {
+                    sink.passed();
+                }
             } else {
                 sink.skipped(id(file), "not a regular file or link (device, socket or FIFO)");
             }

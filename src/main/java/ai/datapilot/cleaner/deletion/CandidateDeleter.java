@@ -6,15 +6,26 @@ import ai.datapilot.cleaner.store.CandidateStore;
 import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScannedItem;
 import ai.datapilot.cleaner.store.StoreKind;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.camel.Body;
+import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Deletes one planned item through the gate, after the store has looked at it again. */
+/**
+ * Deletes one chunk of planned items (one store) through the gate, each looked at again first.
+ * When some fail, only those are retried by the route's retry: a retry never repeats a delete
+ * that worked. What is done and what remains wait in exchange properties meanwhile.
+ */
 public final class CandidateDeleter {
 
     private static final Logger LOG = LoggerFactory.getLogger(CandidateDeleter.class);
+    /** Outcomes of the chunk's items already done, while the rest is retried. */
+    static final String DONE = "cleanerChunkDone";
+    /** The chunk's items still to do. Camel redelivers the message as it came in, hence a property. */
+    static final String REMAINING = "cleanerChunkRemaining";
 
     private final CandidateStore blobs;
     private final CandidateStore jobRecords;
@@ -26,15 +37,51 @@ public final class CandidateDeleter {
         this.gate = gate;
     }
 
-    public ItemOutcome delete(@Body ScannedItem item, @ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run)
-            throws DeleteFailedException {
-        CandidateStore store = item.store() == StoreKind.BLOB ? blobs : jobRecords;
-        Recheck check;
-        try {
-            check = gate.pass(store, item, run.cutoff());
-        } catch (Exception e) {
-            throw new DeleteFailedException(item, e);
+    @SuppressWarnings("unchecked")
+    public List<ItemOutcome> delete(@Body List<ScannedItem> chunk, @ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run,
+            Exchange exchange) throws DeleteFailedException {
+        List<ItemOutcome> done = exchange.getProperty(DONE, List.class);
+        if (done == null) {
+            done = new ArrayList<>(chunk.size());
         }
+        List<ScannedItem> remaining = exchange.getProperty(REMAINING, List.class);
+        if (remaining != null) {
+            chunk = remaining;
+        }
+        CandidateStore store = chunk.get(0).store() == StoreKind.BLOB ? blobs : jobRecords;
+        List<ScannedItem> failed = new ArrayList<>();
+        Exception cause = null;
+        if (store.deletesInChunks()) {
+            try {
+                List<Recheck> answers = gate.passAll(store, chunk, run.cutoff());
+                for (int i = 0; i < chunk.size(); i++) {
+                    done.add(outcome(chunk.get(i), answers.get(i)));
+                }
+            } catch (Exception e) {
+                failed.addAll(chunk);
+                cause = e;
+            }
+        } else {
+            for (ScannedItem item : chunk) {
+                try {
+                    done.add(outcome(item, gate.pass(store, item, run.cutoff())));
+                } catch (Exception e) {
+                    failed.add(item);
+                    cause = e;
+                }
+            }
+        }
+        if (!failed.isEmpty()) {
+            exchange.setProperty(DONE, done);
+            exchange.setProperty(REMAINING, failed);
+            throw new DeleteFailedException(failed, cause);
+        }
+        exchange.removeProperty(DONE);
+        exchange.removeProperty(REMAINING);
+        return done;
+    }
+
+    private ItemOutcome outcome(ScannedItem item, Recheck check) {
         String removed = gate.dryRun() ? ItemOutcome.WOULD_DELETE : ItemOutcome.DELETED;
         ItemOutcome outcome = switch (check.state()) {
             case EXPIRED -> ItemOutcome.of(item, removed, null);

@@ -1,18 +1,20 @@
 package ai.datapilot.cleaner.deletion;
 
 import ai.datapilot.cleaner.store.ScannedItem;
+import java.util.List;
 
-/** A delete that failed; the route retries it with backoff, then records it and goes on. */
+/** Deletes that failed; the route retries them with backoff, then records them and goes on. */
 public class DeleteFailedException extends Exception {
 
-    private final transient ScannedItem item;
+    private final transient List<ScannedItem> items;
 
-    public DeleteFailedException(ScannedItem item, Exception cause) {
-        super("delete of " + item.store().auditName() + " " + item.id() + " failed: " + cause, cause);
-        this.item = item;
+    public DeleteFailedException(List<ScannedItem> items, Exception cause) {
+        super("delete of " + items.size() + " " + items.get(0).store().auditName() + " item(s) (first " + items.get(0).id()
+                + ") failed: " + cause, cause);
+        this.items = List.copyOf(items);
     }
 
-    public ScannedItem item() {
-        return item;
+    public List<ScannedItem> items() {
+        return items;
     }
 }

@@ -4,6 +4,7 @@ import ai.datapilot.cleaner.store.CandidateStore;
 import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScannedItem;
 import java.time.Instant;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,15 @@ public final class DeleteGate {
 
     public boolean dryRun() {
         return dryRun;
+    }
+
+    /** {@link #pass} for a chunk the store handles in one request. */
+    public List<Recheck> passAll(CandidateStore store, List<ScannedItem> items, Instant cutoff) throws Exception {
+        if (dryRun) {
+            LOG.debug("Skipped delete of {} {} item(s) as dry run is set", items.size(), store.kind().auditName());
+            return store.recheckAll(items, cutoff);
+        }
+        return store.deleteAllIfUnchanged(items, cutoff);
     }
 
     public Recheck pass(CandidateStore store, ScannedItem item, Instant cutoff) throws Exception {

@@ -59,27 +59,37 @@ public final class RedisJobRecordStore implements JobRecordStore {
     private static final byte[] NEWLINE = {'\n'};
 
     /**
-     * KEYS[1] the record; ARGV[1] its fingerprint at scan time; ARGV[2] "1" to delete; ARGV[3] the
-     * read cap. A string's fingerprint is the SHA-1 of what the scan read plus its length, so a
-     * large value is compared without being loaded whole.
-     * Returns 1 unchanged (and deleted when asked), 0 gone, -1 changed, -2 no longer a job record type.
+     * KEYS: the records; ARGV[1..n]: their fingerprints at scan time; ARGV[n+1]: "1" to delete;
+     * ARGV[n+2]: the read cap. A string's fingerprint is the SHA-1 of what the scan read plus its
+     * length, so a large value is compared without being loaded whole. Per key: 1 unchanged (and
+     * deleted when asked), 0 gone, -1 changed, -2 no longer a job record type.
      */
     static final String COMPARE_AND_DELETE = """
-            local t = redis.call('TYPE', KEYS[1])['ok']
-            if t == 'none' then return 0 end
-            local fp
-            if t == 'string' then
-              local cap = tonumber(ARGV[3])
-              fp = redis.sha1hex(redis.call('GETRANGE', KEYS[1], 0, cap - 1)) .. ':' .. redis.call('STRLEN', KEYS[1])
-            elseif t == 'hash' then
-              local f = redis.call('HMGET', KEYS[1], 'updatedAt', 'createdAt')
-              fp = redis.sha1hex((f[1] or '') .. '\\n' .. (f[2] or ''))
-            else
-              return -2
+            local n = #KEYS
+            local delete = ARGV[n + 1] == '1'
+            local cap = tonumber(ARGV[n + 2])
+            local answers = {}
+            for i, k in ipairs(KEYS) do
+              local t = redis.call('TYPE', k)['ok']
+              local fp = nil
+              if t == 'string' then
+                fp = redis.sha1hex(redis.call('GETRANGE', k, 0, cap - 1)) .. ':' .. redis.call('STRLEN', k)
+              elseif t == 'hash' then
+                local f = redis.call('HMGET', k, 'updatedAt', 'createdAt')
+                fp = redis.sha1hex((f[1] or '') .. '\\n' .. (f[2] or ''))
+              end
+              if t == 'none' then
+                answers[i] = 0
+              elseif fp == nil then
+                answers[i] = -2
+              elseif fp ~= ARGV[i] then
+                answers[i] = -1
+              else
+                if delete then redis.call('DEL', k) end
+                answers[i] = 1
+              end
             end
-            if fp ~= ARGV[1] then return -1 end
-            if ARGV[2] == '1' then redis.call('DEL', KEYS[1]) end
-            return 1
+            return answers
             """;
     private static final byte[] SCRIPT = COMPARE_AND_DELETE.getBytes(StandardCharsets.UTF_8);
 
@@ -165,12 +175,12 @@ public final class RedisJobRecordStore implements JobRecordStore {
                     byte[] head = (byte[]) row.get(1);
                     long length = Long.parseLong(new String((byte[]) row.get(2), StandardCharsets.US_ASCII));
                     RecordAge.Result age = RecordAge.ofJson(head, length > head.length);
-                    emit(sink, key, age, sha1Hex(head) + ":" + length);
+                    emit(sink, key, age, () -> sha1Hex(head) + ":" + length);
                 }
                 case "hash" -> {
                     byte[] updated = "1".equals(new String((byte[]) row.get(3), StandardCharsets.US_ASCII)) ? (byte[]) row.get(1) : null;
                     byte[] created = "1".equals(new String((byte[]) row.get(4), StandardCharsets.US_ASCII)) ? (byte[]) row.get(2) : null;
-                    emit(sink, key, RecordAge.ofHash(updated, created), sha1Hex(hashFingerprintInput(updated, created)));
+                    emit(sink, key, RecordAge.ofHash(updated, created), () -> sha1Hex(hashFingerprintInput(updated, created)));
                 }
                 case "none" -> {
                     // removed between SCAN and read: nothing to clean
@@ -180,13 +190,14 @@ public final class RedisJobRecordStore implements JobRecordStore {
         }
     }
 
-    private static void emit(ScanSink sink, byte[] key, RecordAge.Result age, String fingerprint) {
-        String id = printableKey(key);
+    private static void emit(ScanSink sink, byte[] key, RecordAge.Result age, java.util.function.Supplier<String> fingerprint) {
         if (!age.isKnown()) {
-            sink.skipped(id, age.unknownReason());
-            return;
+            sink.skipped(printableKey(key), age.unknownReason());
+        } else if (sink.interested(age.age())) {
+            sink.scanned(new ScannedItem(StoreKind.REDIS, printableKey(key), age.age(), fingerprint.get(), key));
+        } else {
+            sink.passed();
         }
-        sink.scanned(new ScannedItem(StoreKind.REDIS, id, age.age(), fingerprint, key));
     }
 
     private static byte[] hashFingerprintInput(byte[] updated, byte[] created) {
@@ -240,33 +251,51 @@ public final class RedisJobRecordStore implements JobRecordStore {
 
     @Override
     public Recheck recheck(ScannedItem candidate, Instant cutoff) {
-        return compareAndDelete(candidate, false);
+        return compareAndDelete(List.of(candidate), false).get(0);
     }
 
     @Override
     public Recheck deleteIfUnchanged(ScannedItem candidate, Instant cutoff) {
         // the age was read from the very value the script compares, so unchanged means still expired
-        return compareAndDelete(candidate, true);
+        return compareAndDelete(List.of(candidate), true).get(0);
     }
 
-    private Recheck compareAndDelete(ScannedItem candidate, boolean delete) {
-        byte[] key = (byte[]) candidate.ref();
-        Long result = template.execute((RedisCallback<Long>) connection -> connection.scriptingCommands().eval(
-                SCRIPT, ReturnType.INTEGER, 1, key,
-                candidate.fingerprint().getBytes(StandardCharsets.US_ASCII),
-                delete ? new byte[] {'1'} : new byte[] {'0'},
-                Integer.toString(READ_CAP).getBytes(StandardCharsets.US_ASCII)));
-        long r = result == null ? 0 : result;
-        if (r == 1) {
-            return Recheck.EXPIRED;
+    /** One script call re-checks (and deletes) a whole chunk: all of it or, on a failure, none. */
+    @Override
+    public boolean deletesInChunks() {
+        return true;
+    }
+
+    @Override
+    public List<Recheck> recheckAll(List<ScannedItem> candidates, Instant cutoff) {
+        return compareAndDelete(candidates, false);
+    }
+
+    @Override
+    public List<Recheck> deleteAllIfUnchanged(List<ScannedItem> candidates, Instant cutoff) {
+        return compareAndDelete(candidates, true);
+    }
+
+    private List<Recheck> compareAndDelete(List<ScannedItem> candidates, boolean delete) {
+        int n = candidates.size();
+        byte[][] keysAndArgs = new byte[2 * n + 2][];
+        for (int i = 0; i < n; i++) {
+            keysAndArgs[i] = (byte[]) candidates.get(i).ref();
+            keysAndArgs[n + i] = candidates.get(i).fingerprint().getBytes(StandardCharsets.US_ASCII);
         }
-        if (r == 0) {
-            return Recheck.gone("already gone");
+        keysAndArgs[2 * n] = delete ? new byte[] {'1'} : new byte[] {'0'};
+        keysAndArgs[2 * n + 1] = Integer.toString(READ_CAP).getBytes(StandardCharsets.US_ASCII);
+        List<Object> results = template.execute((RedisCallback<List<Object>>) connection ->
+                connection.scriptingCommands().eval(SCRIPT, ReturnType.MULTI, n, keysAndArgs));
+        List<Recheck> answers = new ArrayList<>(n);
+        for (Object r : results) {
+            long code = (Long) r;
+            answers.add(code == 1 ? Recheck.EXPIRED
+                    : code == 0 ? Recheck.gone("already gone")
+                    : code == -1 ? Recheck.changed("value changed after the scan")
+                    : Recheck.changed("no longer a string or hash"));
         }
-        if (r == -1) {
-            return Recheck.changed("value changed after the scan");
-        }
-        return Recheck.changed("no longer a string or hash");
+        return answers;
     }
 
     static String rootMessage(Throwable e) {

@@ -16,10 +16,17 @@ public final class DeleteCap {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeleteCap.class);
 
+    private final int chunkSize;
+
+    /** @param chunkSize items per delete request: 1 when deletes are paced */
+    public DeleteCap(int chunkSize) {
+        this.chunkSize = chunkSize;
+    }
+
     public DeletePlan plan(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
         List<ScannedItem> plan = run.decidePlan();
         LOG.info("Plan: {} item(s) to delete of {} expired (cap {}); {} blob(s) and {} key(s) deferred to the next run",
                 plan.size(), run.expiredBlobs() + run.expiredKeys(), run.maxDeleteBatch(), run.deferredBlobs(), run.deferredKeys());
-        return new DeletePlan(plan, run);
+        return new DeletePlan(plan, chunkSize, run);
     }
 }

@@ -30,6 +30,16 @@ public final class ExpiryFilter {
         ScanResult result = new ScanResult(scan.store(), run.maxDeleteBatch());
         scan.drain(new ScanSink() {
             @Override
+            public boolean interested(Instant age) {
+                return isExpired(age, cutoff) || age.isAfter(now);
+            }
+
+            @Override
+            public void passed() {
+                result.countScanned();
+            }
+
+            @Override
             public void scanned(ScannedItem item) {
                 result.countScanned();
                 if (isExpired(item.age(), cutoff)) {

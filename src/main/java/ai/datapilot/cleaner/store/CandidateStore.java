@@ -1,6 +1,8 @@
 package ai.datapilot.cleaner.store;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A store the cleaner scans and deletes from. Implementations: the local blob store and the Redis
@@ -24,4 +26,31 @@ public interface CandidateStore {
      * expired; atomically where the store allows. Returns what the re-check found.
      */
     Recheck deleteIfUnchanged(ScannedItem candidate, Instant cutoff) throws Exception;
+
+    /**
+     * True when the store re-checks and deletes a chunk of candidates in one request, all or
+     * nothing (Redis: one Lua call). Otherwise the chunk is worked item by item, and one item's
+     * failure is that item's alone.
+     */
+    default boolean deletesInChunks() {
+        return false;
+    }
+
+    /** {@link #recheck} for a chunk; one answer per item, in order. */
+    default List<Recheck> recheckAll(List<ScannedItem> candidates, Instant cutoff) throws Exception {
+        List<Recheck> answers = new ArrayList<>(candidates.size());
+        for (ScannedItem c : candidates) {
+            answers.add(recheck(c, cutoff));
+        }
+        return answers;
+    }
+
+    /** {@link #deleteIfUnchanged} for a chunk; one answer per item, in order. */
+    default List<Recheck> deleteAllIfUnchanged(List<ScannedItem> candidates, Instant cutoff) throws Exception {
+        List<Recheck> answers = new ArrayList<>(candidates.size());
+        for (ScannedItem c : candidates) {
+            answers.add(deleteIfUnchanged(c, cutoff));
+        }
+        return answers;
+    }
 }

@@ -1,10 +1,24 @@
 package ai.datapilot.cleaner.store;
 
+import java.time.Instant;
+
 /** Receives what a scan finds, one entry at a time, so no listing is ever held whole. */
 public interface ScanSink {
 
-    /** An item whose age is known. */
+    /** An item whose age is known and {@link #interested(Instant) of interest}. */
     void scanned(ScannedItem item);
+
+    /**
+     * Whether an item of this age matters to the run. Most items are young: a scan counts those
+     * with {@link #passed()} and never spends time naming or fingerprinting them.
+     */
+    default boolean interested(Instant age) {
+        return true;
+    }
+
+    /** An item seen whose age is of no interest (not expired). */
+    default void passed() {
+    }
 
     /** An item that was seen but whose age cannot be established; it is never deleted. */
     void skipped(String id, String reason);

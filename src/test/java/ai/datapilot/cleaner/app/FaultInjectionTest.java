@@ -364,6 +364,16 @@ class FaultInjectionTest extends RoutesHarness {
                     }
 
                     @Override
+                    public boolean interested(Instant age) {
+                        return sink.interested(age);
+                    }
+
+                    @Override
+                    public void passed() {
+                        sink.passed();
+                    }
+
+                    @Override
                     public void skipped(String id, String reason) {
                         sink.skipped(id, reason);
                     }
