@@ -31,8 +31,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  */
 public final class RedisJobRecordStore implements JobRecordStore {
 
-    static final int SCAN_COUNT = 1000;
-    static final int READ_BATCH = 500;
+    static final int SCAN_COUNT = 2000;
+    static final int READ_BATCH = 1000;
     /** What is read of a string record: enough for any sane job JSON, never a runaway value. */
     static final int READ_CAP = 64 * 1024;
 

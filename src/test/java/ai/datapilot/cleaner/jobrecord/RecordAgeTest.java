@@ -88,4 +88,18 @@ class RecordAgeTest {
                 created == null ? null : created.getBytes(StandardCharsets.UTF_8));
         assertThat(age.age()).isEqualTo(Instant.parse(expected));
     }
+
+    @org.junit.jupiter.api.Test
+    void theFastPathAgreesWithJavaTime() {
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 10_000; i++) {
+            Instant t = Instant.ofEpochSecond(random.nextInt(2_000_000_000), random.nextInt(1_000_000_000));
+            for (String text : new String[] {t.toString(), t.truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString(),
+                    t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()}) {
+                assertThat(RecordAge.isoUtcFast(text)).as(text).isEqualTo(java.time.OffsetDateTime.parse(text).toInstant());
+            }
+        }
+        assertThat(RecordAge.isoUtcFast("2025-02-31T00:00:00Z")).isNull();
+        assertThat(RecordAge.isoUtcFast("2025-12-06T03:05:10+00:00")).isNull();
+    }
 }
