@@ -60,7 +60,7 @@ timed() { /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >"$WORK/out.txt" 2>"
 cleaner_env=(env -i PATH="$PATH" LANG=C.UTF-8 LOCAL_STORAGE_ROOT="$WORK/run" REDIS_URL="redis://127.0.0.1:$PORT/0"
   JOB_TTL_HOURS="$TTL_HOURS" CLEANER_MAX_DELETE_BATCH="$CAP" CLEANER_DELETES_PER_SECOND=0 CLEANER_LOG_LEVEL=WARN)
 
-FIND=(); SCAN=(); DRY=(); DRY_RSS=(); REAL=(); REAL_RSS=(); DELETED=0
+FIND=(); SCAN=(); DRY=(); DRY_RSS=(); REAL=(); REAL_RSS=(); DELETED=0; PHASE=(); RMFLOOR=()
 for i in $(seq "$REPEAT"); do
   rm -rf "$WORK/run"; cp -a "$WORK/master" "$WORK/run"
   redis-cli -p "$PORT" flushall >/dev/null; redis-cli -p "$PORT" --pipe < "$WORK/keys.resp" >/dev/null
@@ -73,18 +73,28 @@ for i in $(seq "$REPEAT"); do
   read -r s m <<<"$(timed "${cleaner_env[@]}" CLEANER_DRY_RUN=false "${JAVA[@]}" -jar "$JAR" run-once)"
   grep -q '"exitCode":0' "$WORK/out.txt" || { echo "destructive run failed:" >&2; cat "$WORK/out.txt" "$WORK/err.txt" >&2; exit 1; }
   REAL+=("$s"); REAL_RSS+=("$m")
-  DELETED=$(python3 -c 'import json,sys; l=[x for x in open(sys.argv[1]) if x.startswith("STRUCTURED_SUMMARY: ")][0]; s=json.loads(l[20:]); print(s["deletedBlobs"]+s["deletedKeys"])' "$WORK/out.txt")
+  read -r DELETED ms <<<"$(python3 -c '
+import json,sys
+l=[x for x in open(sys.argv[1]) if x.startswith("STRUCTURED_SUMMARY: ")][0]
+s=json.loads(l[20:]); a=json.load(open(s["auditFile"]))
+print(s["deletedBlobs"]+s["deletedKeys"], a["durationsMillis"]["deletes"])' "$WORK/out.txt")"
+  PHASE+=("$ms")
+  # the file system's own floor for the same deletes: find -delete on a fresh copy
+  rm -rf "$WORK/run"; cp -a "$WORK/master" "$WORK/run"; sync
+  RMFLOOR+=("$(timed find "$WORK/run/uploads" "$WORK/run/results" -type f -mmin +$((TTL_HOURS*60)) -delete | cut -d' ' -f1)")
 done
 
 f=$(printf '%s\n' "${FIND[@]}" | median); r=$(printf '%s\n' "${SCAN[@]}" | median)
 d=$(printf '%s\n' "${DRY[@]}" | median); x=$(printf '%s\n' "${REAL[@]}" | median)
 drss=$(printf '%s\n' "${DRY_RSS[@]}" | sort -n | tail -1); xrss=$(printf '%s\n' "${REAL_RSS[@]}" | sort -n | tail -1)
-python3 - "$JOBS" "$EXPIRED_ITEMS" "$DELETED" "$f" "$r" "$d" "$x" "$drss" "$xrss" "$REPEAT" "${XMX:-default}" <<'PY'
+phase=$(printf '%s\n' "${PHASE[@]}" | median); rmf=$(printf '%s\n' "${RMFLOOR[@]}" | median)
+python3 - "$JOBS" "$EXPIRED_ITEMS" "$DELETED" "$f" "$r" "$d" "$x" "$drss" "$xrss" "$REPEAT" "${XMX:-default}" "$phase" "$rmf" <<'PY'
 import sys
 jobs, expired, deleted = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 f, r, d, x = map(float, sys.argv[4:8])
 drss, xrss = int(sys.argv[8]) // 1024, int(sys.argv[9]) // 1024
 rep, xmx = sys.argv[10], sys.argv[11]
+phase_s, rm_floor = int(sys.argv[12]) / 1000, float(sys.argv[13])
 files, keys = 2 * jobs, jobs
 floor = f + r
 rows = [
@@ -100,5 +110,9 @@ print(f"| {'command':32} | {'wall s':>7} | {'items/s scanned':>15} | {'peak RSS'
 print(f"|{'-'*34}|{'-'*9}|{'-'*17}|{'-'*10}|{'-'*7}|")
 for name, t, ips, rss, ratio in rows:
     print(f"| {name:32} | {t:7.2f} | {ips:15,.0f} | {rss:>8} | {ratio:>5} |")
-print(f"\ndestructive: {deleted / x:,.0f} items deleted per second of wall time (JVM start included)")
+print(f"| {'find -delete (files only)':32} | {rm_floor:7.2f} | {'':>15} | {'':>8} | {'':>5} |")
+print(f"\ndestructive: {deleted:,} items (files and keys) deleted in a delete phase of {phase_s:.2f} s: "
+      f"{deleted / phase_s if phase_s else 0:,.0f} items/s; {deleted / x:,.0f} items/s over the whole run, JVM start included")
+print(f"file-system floor: find -delete removed the {2 * expired // 3:,} expired files in {rm_floor:.2f} s "
+      f"({(2 * expired // 3) / rm_floor if rm_floor else 0:,.0f} files/s)")
 PY

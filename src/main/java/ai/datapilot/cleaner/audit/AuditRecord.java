@@ -68,6 +68,10 @@ public final class AuditRecord {
         n.put("deferredKeys", run.deferredKeys());
         n.put("foldersRemoved", run.foldersRemoved());
         n.put("futureDated", run.futureDated());
+        ObjectNode durations = n.putObject("durationsMillis");
+        durations.put("scanAndPlan", millis(run.startedAt(), run.planDecidedAt()));
+        durations.put("deletes", millis(run.planDecidedAt(), run.deletesDoneAt()));
+        durations.put("total", millis(run.startedAt(), run.completedAt()));
         n.put("skippedCount", run.skippedCount());
         n.set("skipped", JSON.valueToTree(run.skipped()));
         n.set("errors", JSON.valueToTree(run.errors()));
@@ -106,6 +110,10 @@ public final class AuditRecord {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static Long millis(Instant from, Instant to) {
+        return from == null || to == null ? null : java.time.Duration.between(from, to).toMillis();
     }
 
     private static String text(Instant instant) {

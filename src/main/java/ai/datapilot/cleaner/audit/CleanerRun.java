@@ -55,6 +55,8 @@ public final class CleanerRun {
     private boolean leaseHeld;
     private String leaseDenied;
     private Instant completedAt;
+    private Instant planDecidedAt;
+    private Instant deletesDoneAt;
     private Path auditFile;
 
     public CleanerRun(Instant startedAt, Double ttlHours, boolean dryRun, Integer maxDeleteBatch,
@@ -161,6 +163,7 @@ public final class CleanerRun {
     public synchronized List<ScannedItem> decidePlan() {
         // a scan cut short by a stop gives no sound plan: delete nothing, defer everything
         List<ScannedItem> plan = interrupted ? List.of() : expired.oldestFirst();
+        planDecidedAt = Instant.now();
         long blobs = plan.stream().filter(i -> i.store() == StoreKind.BLOB).count();
         deferredBlobs = expiredBlobs - blobs;
         deferredKeys = expiredKeys - (plan.size() - blobs);
@@ -200,6 +203,19 @@ public final class CleanerRun {
 
     public synchronized void foldersRemoved(int count) {
         foldersRemoved += count;
+    }
+
+    /** Notes the end of the delete phase (for the audit's phase durations). */
+    public synchronized void deletesDone() {
+        deletesDoneAt = Instant.now();
+    }
+
+    public synchronized Instant planDecidedAt() {
+        return planDecidedAt;
+    }
+
+    public synchronized Instant deletesDoneAt() {
+        return deletesDoneAt;
     }
 
     public synchronized void complete(Instant when) {

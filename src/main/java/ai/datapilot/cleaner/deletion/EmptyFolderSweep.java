@@ -18,6 +18,7 @@ public final class EmptyFolderSweep {
     }
 
     public void sweep(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
+        run.deletesDone();
         int removed = blobs.removeEmptiedFolders(run.deletedBlobItems());
         run.foldersRemoved(removed);
         if (removed > 0) {
