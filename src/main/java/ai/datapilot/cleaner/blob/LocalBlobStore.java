@@ -7,7 +7,11 @@ import ai.datapilot.cleaner.store.ScanSink;
 import ai.datapilot.cleaner.store.ScannedItem;
 import ai.datapilot.cleaner.store.StoreKind;
 import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.FileVisitResult;
 import java.nio.file.FileVisitor;
 import java.nio.file.Files;
@@ -163,11 +167,89 @@ public final class LocalBlobStore implements BlobStore {
             sink.failed(CleanerError.blobScan(prefix, null, "prefix is not a folder; not scanned"));
             return;
         }
+        try (DirectoryStream<Path> top = Files.newDirectoryStream(prefixDir)) {
+            if (top instanceof SecureDirectoryStream<Path> secure) {
+                BasicFileAttributes attrs = Files.readAttributes(prefixDir, BasicFileAttributes.class, NO_FOLLOW);
+                new SecureWalk(prefix, sink, deviceOf(attrs, prefixDir)).walk(secure, prefixDir);
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            sink.failed(CleanerError.blobScan(prefix, null, "scan of prefix stopped: " + e));
+            return;
+        }
         try {
             Files.walkFileTree(prefixDir, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE,
                     new PrefixWalk(prefix, prefixDir, sink));
         } catch (IOException | RuntimeException e) {
             sink.failed(CleanerError.blobScan(prefix, null, "scan of prefix stopped: " + e));
+        }
+    }
+
+    /**
+     * The walk where the platform offers it (Linux): every entry is looked up relative to its open
+     * folder (fstatat, openat with O_NOFOLLOW), never by its full path. Faster, and a folder
+     * swapped for a link while it is walked cannot lead the walk out of the root.
+     */
+    private final class SecureWalk {
+        private final String prefix;
+        private final Path prefixDir;
+        private final ScanSink sink;
+        private final Object device;
+
+        SecureWalk(String prefix, ScanSink sink, Object device) {
+            this.prefix = prefix;
+            this.prefixDir = root.resolve(prefix).normalize();
+            this.sink = sink;
+            this.device = device;
+        }
+
+        /** Returns false when the walk must stop. */
+        boolean walk(SecureDirectoryStream<Path> dir, Path dirPath) {
+            try {
+                for (Path entry : dir) {
+                    if (sink.stopRequested()) {
+                        return false;
+                    }
+                    Path name = entry.getFileName();
+                    BasicFileAttributes attrs;
+                    try {
+                        attrs = dir.getFileAttributeView(name, BasicFileAttributeView.class, NO_FOLLOW).readAttributes();
+                    } catch (NoSuchFileException e) {
+                        continue;
+                    } catch (IOException e) {
+                        sink.failed(CleanerError.blobScan(prefix, id(entry), "cannot read: " + e));
+                        continue;
+                    }
+                    if (attrs.isDirectory()) {
+                        Object dev = deviceOf(attrs, entry);
+                        if (device != null && dev != null && !dev.equals(device)) {
+                            sink.skipped(id(entry) + "/", "mount point of another file system; not crossed");
+                            continue;
+                        }
+                        try (SecureDirectoryStream<Path> child = dir.newDirectoryStream(name, NO_FOLLOW)) {
+                            if (!walk(child, entry)) {
+                                return false;
+                            }
+                        } catch (NoSuchFileException e) {
+                            // removed while walked
+                        } catch (IOException e) {
+                            sink.failed(CleanerError.blobScan(prefix, id(entry), "cannot read: " + e));
+                        }
+                    } else if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
+                        Instant mtime = attrs.lastModifiedTime().toInstant();
+                        if (sink.interested(mtime)) {
+                            sink.scanned(new ScannedItem(StoreKind.BLOB, id(entry), mtime, null, new BlobRef(entry, prefixDir)));
+                        } else {
+                            sink.passed();
+                        }
+                    } else {
+                        sink.skipped(id(entry), "not a regular file or link (device, socket or FIFO)");
+                    }
+                }
+            } catch (DirectoryIteratorException e) {
+                sink.failed(CleanerError.blobScan(prefix, id(dirPath), "folder listing failed: " + e.getCause()));
+            }
+            return true;
         }
     }
 
