@@ -10,46 +10,23 @@ import ai.datapilot.cleaner.blob.BlobStore;
 import ai.datapilot.cleaner.blob.LocalBlobStore;
 import ai.datapilot.cleaner.deletion.CandidateDeleter;
 import ai.datapilot.cleaner.deletion.DeleteGate;
-import ai.datapilot.cleaner.jobrecord.JobRecordStore;
 import ai.datapilot.cleaner.settings.CleanerSettings;
-import ai.datapilot.cleaner.settings.SettingsParser;
 import ai.datapilot.cleaner.store.CleanerError;
-import ai.datapilot.cleaner.store.ItemScan;
 import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScannedItem;
-import ai.datapilot.cleaner.store.StoreKind;
+import ai.datapilot.cleaner.testing.ForwardingBlobStore;
 import ai.datapilot.cleaner.testing.RedisForTests;
 import ai.datapilot.cleaner.testing.RoutesHarness;
-import ai.datapilot.cleaner.testing.StorageTree;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Clock;
 import java.time.Instant;
-import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
-import org.apache.camel.BindToRegistry;
-import org.apache.camel.Exchange;
 import org.apache.camel.Route;
-import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
-import org.apache.camel.spi.Registry;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.apache.camel.test.junit5.TestExecutionConfiguration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -185,33 +162,12 @@ class CleanerRoutesTest extends RoutesHarness {
     }
 
     /** A real local store whose deletes fail a set number of times per item. */
-    static final class FlakyBlobStore implements BlobStore {
-        final BlobStore real;
+    static final class FlakyBlobStore extends ForwardingBlobStore {
         final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
         final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
 
         FlakyBlobStore(BlobStore real) {
-            this.real = real;
-        }
-
-        @Override
-        public StoreKind kind() {
-            return real.kind();
-        }
-
-        @Override
-        public String describe() {
-            return real.describe();
-        }
-
-        @Override
-        public ItemScan scan() {
-            return real.scan();
-        }
-
-        @Override
-        public Recheck recheck(ScannedItem c, Instant cutoff) throws Exception {
-            return real.recheck(c, cutoff);
+            super(real);
         }
 
         @Override
@@ -222,11 +178,6 @@ class CleanerRoutesTest extends RoutesHarness {
                 throw new IOException("injected failure");
             }
             return real.deleteIfUnchanged(c, cutoff);
-        }
-
-        @Override
-        public int removeEmptiedFolders(Collection<ScannedItem> deleted) {
-            return real.removeEmptiedFolders(deleted);
         }
     }
 }

@@ -20,6 +20,7 @@ import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScanSink;
 import ai.datapilot.cleaner.store.ScannedItem;
 import ai.datapilot.cleaner.store.StoreKind;
+import ai.datapilot.cleaner.testing.ForwardingBlobStore;
 import ai.datapilot.cleaner.testing.RedisForTests;
 import ai.datapilot.cleaner.testing.RoutesHarness;
 import java.io.IOException;
@@ -276,41 +277,14 @@ class FaultInjectionTest extends RoutesHarness {
     }
 
     /** The real blob store, with a hook on every scanned item. */
-    final class WatchedBlobStore implements BlobStore {
-        private final BlobStore real;
-
+    final class WatchedBlobStore extends ForwardingBlobStore {
         WatchedBlobStore(BlobStore real) {
-            this.real = real;
-        }
-
-        @Override
-        public StoreKind kind() {
-            return real.kind();
-        }
-
-        @Override
-        public String describe() {
-            return real.describe();
+            super(real);
         }
 
         @Override
         public ItemScan scan() {
             return watched(real.scan(), onBlobScanned);
-        }
-
-        @Override
-        public Recheck recheck(ScannedItem c, Instant cutoff) throws Exception {
-            return real.recheck(c, cutoff);
-        }
-
-        @Override
-        public Recheck deleteIfUnchanged(ScannedItem c, Instant cutoff) throws Exception {
-            return real.deleteIfUnchanged(c, cutoff);
-        }
-
-        @Override
-        public int removeEmptiedFolders(java.util.Collection<ScannedItem> deleted) {
-            return real.removeEmptiedFolders(deleted);
         }
     }
 

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.datapilot.cleaner.testing.CleanerProcess;
 import ai.datapilot.cleaner.testing.RedisForTests;
 import ai.datapilot.cleaner.testing.StorageTree;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
