@@ -1,8 +1,10 @@
 package ai.datapilot.cleaner.audit;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+import java.io.OutputStream;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -31,60 +33,94 @@ public final class AuditRecord {
         return "cleaner_" + NAME_TIME.format(run.startedAt()) + "_" + run.runId().substring(0, 8) + ".json";
     }
 
-    public static ObjectNode of(CleanerRun run) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("runId", run.runId());
-        n.put("status", run.status());
-        if (run.stopReason() != null) {
-            n.put("interruptedBy", run.stopReason());
+    /**
+     * Writes the record as a stream: a run that planned hundreds of thousands of items never holds
+     * its audit as one tree or one string in memory.
+     */
+    public static void write(CleanerRun run, OutputStream out) throws IOException {
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out).useDefaultPrettyPrinter()) {
+            g.writeStartObject();
+            g.writeStringField("runId", run.runId());
+            g.writeStringField("status", run.status());
+            if (run.stopReason() != null) {
+                g.writeStringField("interruptedBy", run.stopReason());
+            }
+            if (run.leaseDeniedReason() != null) {
+                g.writeStringField("leaseUnavailable", run.leaseDeniedReason());
+            }
+            g.writeBooleanField("dryRun", run.dryRun());
+            g.writeStringField("startedAt", text(run.startedAt()));
+            g.writeStringField("completedAt", text(run.completedAt()));
+            g.writeFieldName("ttlHours");
+            if (run.ttlHours() == null) {
+                g.writeNull();
+            } else {
+                g.writeNumber(run.ttlHours());
+            }
+            g.writeStringField("cutoff", text(run.cutoff()));
+            g.writeFieldName("maxDeleteBatch");
+            if (run.maxDeleteBatchSetting() == null) {
+                g.writeNull();
+            } else {
+                g.writeNumber(run.maxDeleteBatchSetting());
+            }
+            g.writeObjectFieldStart("stores");
+            g.writeStringField("blob", run.blobStore());
+            g.writeStringField("redis", run.jobRecordStore());
+            g.writeEndObject();
+            g.writeNumberField("totalBlobsScanned", run.blobsScanned());
+            g.writeNumberField("totalKeysScanned", run.keysScanned());
+            g.writeNumberField("expiredBlobs", run.expiredBlobs());
+            g.writeNumberField("expiredKeys", run.expiredKeys());
+            g.writeNumberField("deletedBlobs", run.deletedBlobs());
+            g.writeNumberField("deletedKeys", run.deletedKeys());
+            g.writeNumberField("deferredBlobs", run.deferredBlobs());
+            g.writeNumberField("deferredKeys", run.deferredKeys());
+            g.writeNumberField("foldersRemoved", run.foldersRemoved());
+            g.writeNumberField("futureDated", run.futureDated());
+            g.writeObjectFieldStart("durationsMillis");
+            writeMillis(g, "scanAndPlan", millis(run.startedAt(), run.planDecidedAt()));
+            writeMillis(g, "deletes", millis(run.planDecidedAt(), run.deletesDoneAt()));
+            writeMillis(g, "total", millis(run.startedAt(), run.completedAt()));
+            g.writeEndObject();
+            g.writeNumberField("skippedCount", run.skippedCount());
+            g.writeFieldName("skipped");
+            JSON.writeValue(g, run.skipped());
+            g.writeFieldName("errors");
+            JSON.writeValue(g, run.errors());
+            g.writeArrayFieldStart("items");
+            for (ItemOutcome item : run.items()) {
+                g.writeStartObject();
+                g.writeStringField("store", item.store());
+                g.writeStringField("id", item.id());
+                g.writeStringField("timestamp", item.timestamp());
+                g.writeStringField("outcome", item.outcome());
+                if (item.reason() != null) {
+                    g.writeStringField("reason", item.reason());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
         }
-        if (run.leaseDeniedReason() != null) {
-            n.put("leaseUnavailable", run.leaseDeniedReason());
-        }
-        n.put("dryRun", run.dryRun());
-        n.put("startedAt", text(run.startedAt()));
-        n.put("completedAt", text(run.completedAt()));
-        if (run.ttlHours() == null) {
-            n.putNull("ttlHours");
+    }
+
+    private static void writeMillis(JsonGenerator g, String field, Long millis) throws IOException {
+        if (millis == null) {
+            g.writeNullField(field);
         } else {
-            n.put("ttlHours", run.ttlHours());
+            g.writeNumberField(field, millis);
         }
-        n.put("cutoff", text(run.cutoff()));
-        if (run.maxDeleteBatchSetting() == null) {
-            n.putNull("maxDeleteBatch");
-        } else {
-            n.put("maxDeleteBatch", run.maxDeleteBatchSetting());
-        }
-        ObjectNode stores = n.putObject("stores");
-        stores.put("blob", run.blobStore());
-        stores.put("redis", run.jobRecordStore());
-        n.put("totalBlobsScanned", run.blobsScanned());
-        n.put("totalKeysScanned", run.keysScanned());
-        n.put("expiredBlobs", run.expiredBlobs());
-        n.put("expiredKeys", run.expiredKeys());
-        n.put("deletedBlobs", run.deletedBlobs());
-        n.put("deletedKeys", run.deletedKeys());
-        n.put("deferredBlobs", run.deferredBlobs());
-        n.put("deferredKeys", run.deferredKeys());
-        n.put("foldersRemoved", run.foldersRemoved());
-        n.put("futureDated", run.futureDated());
-        ObjectNode durations = n.putObject("durationsMillis");
-        durations.put("scanAndPlan", millis(run.startedAt(), run.planDecidedAt()));
-        durations.put("deletes", millis(run.planDecidedAt(), run.deletesDoneAt()));
-        durations.put("total", millis(run.startedAt(), run.completedAt()));
-        n.put("skippedCount", run.skippedCount());
-        n.set("skipped", JSON.valueToTree(run.skipped()));
-        n.set("errors", JSON.valueToTree(run.errors()));
-        n.set("items", JSON.valueToTree(run.items()));
-        return n;
     }
 
     public static String toJson(CleanerRun run) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try {
-            return JSON.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(of(run));
-        } catch (JsonProcessingException e) {
+            write(run, bytes);
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The one-line summary that log pipelines pick up: {@code STRUCTURED_SUMMARY: {...}}. */
