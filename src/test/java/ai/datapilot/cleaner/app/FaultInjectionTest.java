@@ -21,6 +21,7 @@ import ai.datapilot.cleaner.store.ScanSink;
 import ai.datapilot.cleaner.store.ScannedItem;
 import ai.datapilot.cleaner.store.StoreKind;
 import ai.datapilot.cleaner.testing.ForwardingBlobStore;
+import ai.datapilot.cleaner.testing.ForwardingStore;
 import ai.datapilot.cleaner.testing.RedisForTests;
 import ai.datapilot.cleaner.testing.RoutesHarness;
 import java.io.IOException;
@@ -289,32 +290,16 @@ class FaultInjectionTest extends RoutesHarness {
     }
 
     /** The real job-record store, with hooks on scanned items and completed deletes. */
-    final class WatchedJobRecordStore implements JobRecordStore {
-        private final JobRecordStore real;
+    final class WatchedJobRecordStore extends ForwardingStore<JobRecordStore> implements JobRecordStore {
         private final AtomicInteger deletes = new AtomicInteger();
 
         WatchedJobRecordStore(JobRecordStore real) {
-            this.real = real;
-        }
-
-        @Override
-        public StoreKind kind() {
-            return real.kind();
-        }
-
-        @Override
-        public String describe() {
-            return real.describe();
+            super(real);
         }
 
         @Override
         public ItemScan scan() {
             return watched(real.scan(), onKeyScanned);
-        }
-
-        @Override
-        public Recheck recheck(ScannedItem c, Instant cutoff) throws Exception {
-            return real.recheck(c, cutoff);
         }
 
         @Override
