@@ -3,6 +3,7 @@ package ai.datapilot.cleaner.deletion;
 import ai.datapilot.cleaner.audit.CleanerRun;
 import ai.datapilot.cleaner.audit.ItemOutcome;
 import ai.datapilot.cleaner.store.CandidateStore;
+import ai.datapilot.cleaner.store.ChunkPartlyFailedException;
 import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScannedItem;
 import ai.datapilot.cleaner.store.StoreKind;
@@ -57,6 +58,16 @@ public final class CandidateDeleter {
                 for (int i = 0; i < chunk.size(); i++) {
                     done.add(outcome(chunk.get(i), answers.get(i)));
                 }
+            } catch (ChunkPartlyFailedException e) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    Recheck answer = e.answers().get(i);
+                    if (answer == null) {
+                        failed.add(chunk.get(i));
+                    } else {
+                        done.add(outcome(chunk.get(i), answer));
+                    }
+                }
+                cause = (Exception) e.getCause();
             } catch (Exception e) {
                 failed.addAll(chunk);
                 cause = e;

@@ -27,12 +27,14 @@ public final class PrivateRedis implements AutoCloseable {
     private final Path dir;
     private final String binary;
     private final boolean persistent;
+    private final List<String> extraArgs;
 
-    private PrivateRedis(int port, Path dir, String binary, boolean persistent) {
+    private PrivateRedis(int port, Path dir, String binary, boolean persistent, List<String> extraArgs) {
         this.port = port;
         this.dir = dir;
         this.binary = binary;
         this.persistent = persistent;
+        this.extraArgs = extraArgs;
     }
 
     public static PrivateRedis start() throws IOException {
@@ -49,11 +51,24 @@ public final class PrivateRedis implements AutoCloseable {
         return start(ExecutableProvider.newJarResourceProvider().get().getAbsolutePath(), false);
     }
 
+    /**
+     * A node for a Redis Cluster of private servers: cluster mode on, its node table in its own
+     * folder, no slots yet (whoever builds the cluster assigns them).
+     */
+    public static PrivateRedis startClusterNode() throws IOException {
+        return start(findBinary(), false, List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                "--cluster-node-timeout", "5000"));
+    }
+
     private static PrivateRedis start(String binary, boolean persistent) throws IOException {
+        return start(binary, persistent, List.of());
+    }
+
+    private static PrivateRedis start(String binary, boolean persistent, List<String> extraArgs) throws IOException {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                PrivateRedis redis = new PrivateRedis(freePort(), Files.createTempDirectory("cleaner-redis-"), binary, persistent);
+                PrivateRedis redis = new PrivateRedis(freePort(), Files.createTempDirectory("cleaner-redis-"), binary, persistent, extraArgs);
                 redis.launch();
                 return redis;
             } catch (IOException e) {
@@ -68,6 +83,7 @@ public final class PrivateRedis implements AutoCloseable {
                 "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
                 "--dir", dir.toString(), "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
         command.addAll(persistent ? List.of("--appendonly", "yes", "--appendfsync", "always") : List.of("--appendonly", "no"));
+        command.addAll(extraArgs);
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.redirectErrorStream(true);
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.out").toFile()));

@@ -2,6 +2,7 @@ package ai.datapilot.cleaner.jobrecord;
 
 import ai.datapilot.cleaner.settings.RedisUrl;
 import java.time.Duration;
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
@@ -18,10 +19,6 @@ public final class RedisConnections {
     }
 
     public static JedisConnectionFactory connectionFactory(RedisUrl url, Duration timeout) {
-        RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(url.host(), url.port());
-        server.setDatabase(url.database());
-        url.username().ifPresent(server::setUsername);
-        url.password().ifPresent(server::setPassword);
         JedisClientConfiguration.JedisClientConfigurationBuilder client = JedisClientConfiguration.builder()
                 .connectTimeout(timeout)
                 .readTimeout(timeout)
@@ -30,7 +27,21 @@ public final class RedisConnections {
             client.useSsl();
         }
         client.usePooling();
-        JedisConnectionFactory factory = new JedisConnectionFactory(server, client.build());
+        JedisConnectionFactory factory;
+        if (url.cluster()) {
+            // the seed nodes tell the client the rest: every master, and which slots it owns
+            RedisClusterConfiguration cluster = new RedisClusterConfiguration(
+                    url.nodes().stream().map(RedisUrl.Node::toString).toList());
+            url.username().ifPresent(cluster::setUsername);
+            url.password().ifPresent(cluster::setPassword);
+            factory = new JedisConnectionFactory(cluster, client.build());
+        } else {
+            RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(url.host(), url.port());
+            server.setDatabase(url.database());
+            url.username().ifPresent(server::setUsername);
+            url.password().ifPresent(server::setPassword);
+            factory = new JedisConnectionFactory(server, client.build());
+        }
         factory.afterPropertiesSet();
         factory.start();
         return factory;

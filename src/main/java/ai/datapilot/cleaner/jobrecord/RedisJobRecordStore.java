@@ -16,7 +16,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import ai.datapilot.cleaner.store.ChunkPartlyFailedException;
+import org.springframework.data.redis.connection.RedisClusterConnection;
+import org.springframework.data.redis.connection.RedisClusterNode;
 import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
+import redis.clients.jedis.ClusterPipeline;
+import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisDataException;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.RedisCallback;
@@ -24,10 +32,15 @@ import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Job records in one Redis: found with {@code SCAN MATCH job:*} (never KEYS, which blocks the
- * server), values read a batch at a time, deleted by a Lua compare-and-delete so a record the
- * application rewrote after the scan survives. Keys are handled as bytes throughout, so a key that
- * is not valid UTF-8 is deleted as itself, never as a look-alike.
+ * Job records in one Redis or a Redis Cluster: found with {@code SCAN MATCH job:*} (never KEYS,
+ * which blocks the server) on the server or on every master of the cluster, values read a batch at
+ * a time, deleted by a Lua compare-and-delete so a record the application rewrote after the scan
+ * survives. Keys are handled as bytes throughout, so a key that is not valid UTF-8 is deleted as
+ * itself, never as a look-alike.
+ *
+ * <p>On one server a batch is one script call. A cluster refuses a script whose keys live in
+ * different slots, so there each key gets its own script call, pipelined to the node that owns the
+ * key's slot: the same scripts, the same answers, one round trip per node and batch.
  */
 public final class RedisJobRecordStore implements JobRecordStore {
 
@@ -122,7 +135,7 @@ public final class RedisJobRecordStore implements JobRecordStore {
             @Override
             public void drain(ScanSink sink) {
                 try {
-                    template.execute((RedisCallback<Void>) connection -> {
+                    execute(connection -> {
                         scanAll(connection, sink);
                         return null;
                     });
@@ -133,22 +146,50 @@ public final class RedisJobRecordStore implements JobRecordStore {
         };
     }
 
+    /**
+     * Runs the work on a connection: the cluster's own where there is one, because the template
+     * wraps every connection in a plain string connection that hides the per-node commands.
+     */
+    private <T> T execute(RedisCallback<T> work) {
+        if (template.getRequiredConnectionFactory() instanceof JedisConnectionFactory factory && factory.isRedisClusterAware()) {
+            try (RedisClusterConnection connection = factory.getClusterConnection()) {
+                return work.doInRedis(connection);
+            }
+        }
+        return template.execute(work);
+    }
+
     private void scanAll(RedisConnection connection, ScanSink sink) {
         ScanOptions options = ScanOptions.scanOptions().match(PATTERN).count(SCAN_COUNT).build();
-        try (Cursor<byte[]> cursor = connection.keyCommands().scan(options)) {
-            List<byte[]> batch = new ArrayList<>(READ_BATCH);
-            while (cursor.hasNext()) {
-                if (sink.stopRequested()) {
-                    return;
-                }
-                batch.add(cursor.next());
-                if (batch.size() == READ_BATCH) {
-                    readBatch(connection, batch, sink);
-                    batch.clear();
+        if (connection instanceof RedisClusterConnection cluster) {
+            // a cluster SCAN is per node: every master holds its own part of the keyspace
+            for (RedisClusterNode node : cluster.clusterGetNodes()) {
+                if (node.isMaster() && !sink.stopRequested()) {
+                    try (Cursor<byte[]> cursor = cluster.scan(node, options)) {
+                        scanCursor(connection, cursor, sink);
+                    }
                 }
             }
-            readBatch(connection, batch, sink);
+            return;
         }
+        try (Cursor<byte[]> cursor = connection.keyCommands().scan(options)) {
+            scanCursor(connection, cursor, sink);
+        }
+    }
+
+    private void scanCursor(RedisConnection connection, Cursor<byte[]> cursor, ScanSink sink) {
+        List<byte[]> batch = new ArrayList<>(READ_BATCH);
+        while (cursor.hasNext()) {
+            if (sink.stopRequested()) {
+                return;
+            }
+            batch.add(cursor.next());
+            if (batch.size() == READ_BATCH) {
+                readBatch(connection, batch, sink);
+                batch.clear();
+            }
+        }
+        readBatch(connection, batch, sink);
     }
 
     /**
@@ -165,8 +206,18 @@ public final class RedisJobRecordStore implements JobRecordStore {
             keysAndArgs[i] = keys.get(i);
         }
         keysAndArgs[keys.size()] = Integer.toString(READ_CAP).getBytes(StandardCharsets.US_ASCII);
-        List<Object> rows = connection.scriptingCommands().eval(BATCH_READ_SCRIPT, ReturnType.MULTI, keys.size(), keysAndArgs);
+        List<Object> rows;
+        if (connection instanceof RedisClusterConnection) {
+            rows = perKeyInCluster(connection, keys, key -> new byte[][] {key, keysAndArgs[keys.size()]}, BATCH_READ_SCRIPT);
+        } else {
+            rows = connection.scriptingCommands().eval(BATCH_READ_SCRIPT, ReturnType.MULTI, keys.size(), keysAndArgs);
+        }
         for (int i = 0; i < keys.size(); i++) {
+            if (rows.get(i) instanceof Exception e) {
+                // e.g. the slot moved to another node during a resharding: the next run sees it
+                sink.skipped(printableKey(keys.get(i)), "could not be read: " + e.getMessage());
+                continue;
+            }
             List<Object> row = (List<Object>) rows.get(i);
             String type = new String((byte[]) row.get(0), StandardCharsets.US_ASCII);
             byte[] key = keys.get(i);
@@ -250,12 +301,12 @@ public final class RedisJobRecordStore implements JobRecordStore {
     }
 
     @Override
-    public Recheck recheck(ScannedItem candidate, Instant cutoff) {
+    public Recheck recheck(ScannedItem candidate, Instant cutoff) throws ChunkPartlyFailedException {
         return compareAndDelete(List.of(candidate), false).get(0);
     }
 
     @Override
-    public Recheck deleteIfUnchanged(ScannedItem candidate, Instant cutoff) {
+    public Recheck deleteIfUnchanged(ScannedItem candidate, Instant cutoff) throws ChunkPartlyFailedException {
         // the age was read from the very value the script compares, so unchanged means still expired
         return compareAndDelete(List.of(candidate), true).get(0);
     }
@@ -267,16 +318,16 @@ public final class RedisJobRecordStore implements JobRecordStore {
     }
 
     @Override
-    public List<Recheck> recheckAll(List<ScannedItem> candidates, Instant cutoff) {
+    public List<Recheck> recheckAll(List<ScannedItem> candidates, Instant cutoff) throws ChunkPartlyFailedException {
         return compareAndDelete(candidates, false);
     }
 
     @Override
-    public List<Recheck> deleteAllIfUnchanged(List<ScannedItem> candidates, Instant cutoff) {
+    public List<Recheck> deleteAllIfUnchanged(List<ScannedItem> candidates, Instant cutoff) throws ChunkPartlyFailedException {
         return compareAndDelete(candidates, true);
     }
 
-    private List<Recheck> compareAndDelete(List<ScannedItem> candidates, boolean delete) {
+    private List<Recheck> compareAndDelete(List<ScannedItem> candidates, boolean delete) throws ChunkPartlyFailedException {
         int n = candidates.size();
         byte[][] keysAndArgs = new byte[2 * n + 2][];
         for (int i = 0; i < n; i++) {
@@ -285,15 +336,68 @@ public final class RedisJobRecordStore implements JobRecordStore {
         }
         keysAndArgs[2 * n] = delete ? new byte[] {'1'} : new byte[] {'0'};
         keysAndArgs[2 * n + 1] = Integer.toString(READ_CAP).getBytes(StandardCharsets.US_ASCII);
-        List<Object> results = template.execute((RedisCallback<List<Object>>) connection ->
-                connection.scriptingCommands().eval(SCRIPT, ReturnType.MULTI, n, keysAndArgs));
+        byte[] deleteFlag = keysAndArgs[2 * n];
+        byte[] cap = keysAndArgs[2 * n + 1];
+        List<Object> results = execute(connection -> {
+            if (connection instanceof RedisClusterConnection) {
+                List<byte[]> keys = candidates.stream().map(c -> (byte[]) c.ref()).toList();
+                return perKeyInCluster(connection, keys, new java.util.function.Function<>() {
+                    private int i;
+
+                    @Override
+                    public byte[][] apply(byte[] key) {
+                        return new byte[][] {key, keysAndArgs[n + i++], deleteFlag, cap};
+                    }
+                }, SCRIPT);
+            }
+            return connection.scriptingCommands().eval(SCRIPT, ReturnType.MULTI, n, keysAndArgs);
+        });
         List<Recheck> answers = new ArrayList<>(n);
+        List<Integer> failed = new ArrayList<>();
+        Exception firstFailure = null;
         for (Object r : results) {
+            if (r instanceof Exception e) {
+                failed.add(answers.size());
+                answers.add(null);
+                firstFailure = firstFailure == null ? e : firstFailure;
+                continue;
+            }
             long code = (Long) r;
             answers.add(code == 1 ? Recheck.EXPIRED
                     : code == 0 ? Recheck.gone("already gone")
                     : code == -1 ? Recheck.changed("value changed after the scan")
                     : Recheck.changed("no longer a string or hash"));
+        }
+        if (firstFailure != null) {
+            throw new ChunkPartlyFailedException(answers, firstFailure);
+        }
+        return answers;
+    }
+
+    /**
+     * Runs {@code script} once per key, each call holding one key, pipelined through the cluster
+     * client to the nodes that own the keys. One answer per key, in order: the script's reply for
+     * its one key (the one element of the list it returns), or
+     * the exception that key's call ended with (its slot moved, say); a node that cannot be reached
+     * fails the whole call.
+     */
+    private static List<Object> perKeyInCluster(RedisConnection connection, List<byte[]> keys,
+            java.util.function.Function<byte[], byte[][]> keyAndArgs, byte[] script) {
+        JedisCluster cluster = (JedisCluster) connection.getNativeConnection();
+        List<Response<Object>> responses = new ArrayList<>(keys.size());
+        try (ClusterPipeline pipeline = cluster.pipelined()) {
+            for (byte[] key : keys) {
+                responses.add(pipeline.eval(script, 1, keyAndArgs.apply(key)));
+            }
+            pipeline.sync();
+        }
+        List<Object> answers = new ArrayList<>(keys.size());
+        for (Response<Object> response : responses) {
+            try {
+                answers.add(((List<?>) response.get()).get(0));
+            } catch (JedisDataException e) {
+                answers.add(e);
+            }
         }
         return answers;
     }

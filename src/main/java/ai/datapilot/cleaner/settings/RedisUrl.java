@@ -2,28 +2,39 @@ package ai.datapilot.cleaner.settings;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * A parsed {@code REDIS_URL}: {@code redis[s]://[[user]:password@]host[:port][/db]}.
- * The password never leaves this class except to open a connection; {@link #masked()} is what
- * logs and audit records show.
+ * A parsed {@code REDIS_URL}: {@code redis[s]://[[user]:password@]host[:port][/db]} for one server,
+ * or {@code redis[s]-cluster://[[user]:password@]host:port[,host:port...]} for the seed nodes of a
+ * Redis Cluster. The password never leaves this class except to open a connection;
+ * {@link #masked()} is what logs and audit records show.
  */
 public final class RedisUrl {
 
+    /** One server address. */
+    public record Node(String host, int port) {
+        @Override
+        public String toString() {
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
+
     private final boolean tls;
+    private final boolean cluster;
     private final String username;
     private final String password;
-    private final String host;
-    private final int port;
+    private final List<Node> nodes;
     private final int database;
 
-    private RedisUrl(boolean tls, String username, String password, String host, int port, int database) {
+    private RedisUrl(boolean tls, boolean cluster, String username, String password, List<Node> nodes, int database) {
         this.tls = tls;
+        this.cluster = cluster;
         this.username = username;
         this.password = password;
-        this.host = host;
-        this.port = port;
+        this.nodes = List.copyOf(nodes);
         this.database = database;
     }
 
@@ -31,14 +42,23 @@ public final class RedisUrl {
     public static RedisUrl parse(String url) throws IllegalArgumentException {
         String rest;
         boolean tls;
+        boolean cluster = false;
         if (url.startsWith("redis://")) {
             tls = false;
             rest = url.substring("redis://".length());
         } else if (url.startsWith("rediss://")) {
             tls = true;
             rest = url.substring("rediss://".length());
+        } else if (url.startsWith("redis-cluster://")) {
+            tls = false;
+            cluster = true;
+            rest = url.substring("redis-cluster://".length());
+        } else if (url.startsWith("rediss-cluster://")) {
+            tls = true;
+            cluster = true;
+            rest = url.substring("rediss-cluster://".length());
         } else {
-            throw new IllegalArgumentException("the scheme must be redis:// or rediss://");
+            throw new IllegalArgumentException("the scheme must be redis://, rediss://, redis-cluster:// or rediss-cluster://");
         }
         if (rest.contains("?") || rest.contains("#")) {
             throw new IllegalArgumentException("query options are not supported");
@@ -77,6 +97,23 @@ public final class RedisUrl {
                 }
             }
         }
+        if (cluster && db != 0) {
+            throw new IllegalArgumentException("a Redis Cluster has only database 0");
+        }
+        List<Node> nodes = new ArrayList<>();
+        for (String address : rest.split(",", -1)) {
+            if (cluster && address.isEmpty()) {
+                throw new IllegalArgumentException("a seed node between the commas is empty");
+            }
+            nodes.add(node(address.trim()));
+        }
+        if (!cluster && nodes.size() > 1) {
+            throw new IllegalArgumentException("several hosts need the redis-cluster:// scheme");
+        }
+        return new RedisUrl(tls, cluster, user, pass, nodes, db);
+    }
+
+    private static Node node(String rest) {
         String host = rest;
         int port = 6379;
         if (rest.startsWith("[")) {
@@ -104,7 +141,7 @@ public final class RedisUrl {
         if (!host.matches("[A-Za-z0-9._:%-]+")) {
             throw new IllegalArgumentException("the host has characters a host name cannot have");
         }
-        return new RedisUrl(tls, user, pass, host, port, db);
+        return new Node(host, port);
     }
 
     private static int parsePort(String text) {
@@ -137,14 +174,26 @@ public final class RedisUrl {
     }
 
     public String masked() {
-        StringBuilder b = new StringBuilder(tls ? "rediss://" : "redis://");
+        StringBuilder b = new StringBuilder(tls ? "rediss" : "redis").append(cluster ? "-cluster://" : "://");
         if (password != null) {
             b.append(username == null ? "" : username).append(":***@");
         } else if (username != null) {
             b.append(username).append('@');
         }
-        b.append(host.contains(":") ? "[" + host + "]" : host).append(':').append(port).append('/').append(database);
+        b.append(String.join(",", nodes.stream().map(Node::toString).toList()));
+        if (!cluster) {
+            b.append('/').append(database);
+        }
         return b.toString();
+    }
+
+    /** True for the seed nodes of a Redis Cluster. */
+    public boolean cluster() {
+        return cluster;
+    }
+
+    public List<Node> nodes() {
+        return nodes;
     }
 
     public boolean tls() {
@@ -159,12 +208,13 @@ public final class RedisUrl {
         return Optional.ofNullable(password);
     }
 
+    /** The (first) server's host. */
     public String host() {
-        return host;
+        return nodes.get(0).host();
     }
 
     public int port() {
-        return port;
+        return nodes.get(0).port();
     }
 
     public int database() {

@@ -47,7 +47,7 @@ public final class SettingsParser {
     /** Every setting, its default and its meaning: the source of {@code --help} and the README table. */
     public static final List<String[]> DOCUMENTED = List.of(
             new String[] {LOCAL_STORAGE_ROOT, "/tmp/uploads", "storage root holding the prefixes and the audit folder; must exist"},
-            new String[] {REDIS_URL, "redis://localhost:6379/0", "job-record store: redis[s]://[[user]:password@]host[:port][/db]"},
+            new String[] {REDIS_URL, "redis://localhost:6379/0", "job-record store: redis[s]://[[user]:password@]host[:port][/db], or redis[s]-cluster://[[user]:password@]host:port,host:port,... for a Redis Cluster"},
             new String[] {JOB_TTL_HOURS, "24", "retention in hours (decimal allowed); older items are expired"},
             new String[] {MIN_TTL_HOURS, "1", "guard: JOB_TTL_HOURS below this is refused"},
             new String[] {CLEANER_DRY_RUN, "true", "true/false (also 1/0, yes/no, on/off); true deletes nothing"},
@@ -201,7 +201,7 @@ public final class SettingsParser {
         try {
             return RedisUrl.parse(value);
         } catch (IllegalArgumentException e) {
-            refuse(REDIS_URL, value, e.getMessage(), "use redis://[[user]:password@]host[:port][/db] or rediss://... for TLS");
+            refuse(REDIS_URL, value, e.getMessage(), "use redis://[[user]:password@]host[:port][/db] (rediss://... for TLS), or redis-cluster://host:port,host:port for a Redis Cluster");
             return null;
         }
     }

@@ -28,8 +28,10 @@ public interface CandidateStore {
     Recheck deleteIfUnchanged(ScannedItem candidate, Instant cutoff) throws Exception;
 
     /**
-     * True when the store re-checks and deletes a chunk of candidates in one request, all or
-     * nothing (Redis: one Lua call). Otherwise the chunk is worked item by item, and one item's
+     * True when the store re-checks and deletes a chunk of candidates in one request (one Redis:
+     * one Lua call; a cluster: one pipeline; object storage: one DeleteObjects). A request that
+     * fails as a whole fails every item; items that fail on their own are reported with
+     * {@link ChunkPartlyFailedException}. Otherwise the chunk is worked item by item, and one item's
      * failure is that item's alone.
      */
     default boolean deletesInChunks() {

@@ -37,4 +37,21 @@ class RedisUrlTest {
         assertThat(RedisUrl.parse("redis://user:secret@h").toString()).doesNotContain("secret");
         assertThat(RedisUrl.maskAny("redis://u:secret@h:bad")).isEqualTo("redis://u:***@h:bad");
     }
+
+    @Test
+    void aClusterIsNamedByItsSeedNodes() {
+        RedisUrl cluster = RedisUrl.parse("redis-cluster://:secret@10.0.0.1:7000,10.0.0.2:7001, redis-c:7002");
+        assertThat(cluster.cluster()).isTrue();
+        assertThat(cluster.tls()).isFalse();
+        assertThat(cluster.nodes()).containsExactly(new RedisUrl.Node("10.0.0.1", 7000),
+                new RedisUrl.Node("10.0.0.2", 7001), new RedisUrl.Node("redis-c", 7002));
+        assertThat(cluster.password()).contains("secret");
+        assertThat(cluster.masked()).isEqualTo("redis-cluster://:***@10.0.0.1:7000,10.0.0.2:7001,redis-c:7002");
+
+        RedisUrl tls = RedisUrl.parse("rediss-cluster://cleaner:pw@h1:6379");
+        assertThat(tls.tls()).isTrue();
+        assertThat(tls.cluster()).isTrue();
+        assertThat(tls.masked()).isEqualTo("rediss-cluster://cleaner:***@h1:6379");
+        assertThat(RedisUrl.parse("redis://h:1/0").cluster()).isFalse();
+    }
 }
