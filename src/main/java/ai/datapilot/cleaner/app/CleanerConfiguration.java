@@ -5,7 +5,8 @@ import ai.datapilot.cleaner.audit.RunStart;
 import ai.datapilot.cleaner.audit.RunTracker;
 import ai.datapilot.cleaner.audit.StructuredSummary;
 import ai.datapilot.cleaner.blob.BlobStore;
-import ai.datapilot.cleaner.blob.LocalBlobStore;
+import ai.datapilot.cleaner.blob.S3BlobStore;
+import ai.datapilot.cleaner.store.StoreKind;
 import ai.datapilot.cleaner.deletion.CandidateDeleter;
 import ai.datapilot.cleaner.deletion.DeleteFailure;
 import ai.datapilot.cleaner.deletion.DeleteGate;
@@ -16,7 +17,6 @@ import ai.datapilot.cleaner.jobrecord.RedisConnections;
 import ai.datapilot.cleaner.jobrecord.RedisJobRecordStore;
 import ai.datapilot.cleaner.health.CleanerHealth;
 import ai.datapilot.cleaner.health.CleanerHealthChecks;
-import ai.datapilot.cleaner.lease.LocalRunLock;
 import ai.datapilot.cleaner.metrics.RunMetrics;
 import ai.datapilot.cleaner.lease.RedisRunLease;
 import ai.datapilot.cleaner.lease.RunLease;
@@ -33,6 +33,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The registry of the cleaner: every bean the YAML routes name, in one screen. Built from
@@ -50,6 +51,7 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     private final CompletableFuture<JedisConnectionFactory> redisStarting;
     private JedisConnectionFactory redisConnections;
     private StringRedisTemplate redisTemplate;
+    private final BlobStorage blobStorage;
     private final BlobStore blobStore;
     private JobRecordStore jobRecordStore;
     private final DeleteGate deleteGate;
@@ -72,7 +74,8 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
         // camel-main starts, and wait for them only when the first bean that needs Redis is bound
         this.redisStarting = CompletableFuture.supplyAsync(
                 () -> RedisConnections.connectionFactory(settings.redisUrl(), settings.redisTimeout()));
-        this.blobStore = new LocalBlobStore(settings.storageRoot(), settings.blobPrefixes());
+        this.blobStorage = new BlobStorage(settings);
+        this.blobStore = blobStorage.store();
         this.deleteGate = new DeleteGate(settings.dryRun());
     }
 
@@ -81,16 +84,22 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
             redisConnections = redisStarting.join();
             redisTemplate = RedisConnections.template(redisConnections);
             jobRecordStore = new RedisJobRecordStore(redisTemplate, settings.redisUrl().masked());
-            runLease = new RunLease(new LocalRunLock(settings.storageRoot()),
+            runLease = new RunLease(blobStorage.localLock(),
                     new RedisRunLease(redisTemplate, settings.leaseKey(), settings.leaseTtl()));
-            health = new CleanerHealth(redisTemplate, settings.redisUrl().masked(), settings.storageRoot(),
-                    settings.auditDirectory(), settings.healthMaxAge(), settings.healthMaxErrors(), clock);
+            health = new CleanerHealth(redisTemplate, settings.redisUrl().masked(), blobStorage.auditArchive(),
+                    settings.healthMaxAge(), settings.healthMaxErrors(), clock);
         }
     }
 
-    /** Registers the cleaner's health checks (JMX, /observe/health). */
+    /**
+     * Binds the S3 client the audit step's camel-aws2-s3 endpoint names (object storage only), and
+     * registers the cleaner's health checks (JMX, /observe/health).
+     */
     @Override
     public void configure(CamelContext context) {
+        if (blobStorage.s3Client() != null) {
+            context.getRegistry().bind("s3Client", S3Client.class, blobStorage.s3Client());
+        }
         if (!healthChecks) {
             return;
         }
@@ -159,8 +168,13 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
 
     @BindToRegistry
     public DeleteCap deleteCap() {
-        // paced deletes go one by one so the throttle counts items; unpaced ones go in chunks
-        return new DeleteCap(settings.deletesPerSecond() == 0 ? DELETE_CHUNK : 1);
+        // paced deletes go one by one so the throttle counts items; unpaced ones go in chunks, as
+        // large as one DeleteObjects takes for a bucket
+        if (settings.deletesPerSecond() != 0) {
+            return new DeleteCap(1);
+        }
+        int blobChunk = settings.blobsInObjectStorage() ? S3BlobStore.DELETE_BATCH : DELETE_CHUNK;
+        return new DeleteCap(store -> store == StoreKind.BLOB ? blobChunk : DELETE_CHUNK);
     }
 
     @BindToRegistry
@@ -185,7 +199,7 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
 
     @BindToRegistry
     public AuditFile auditFile() {
-        return new AuditFile(settings.auditDirectory(), clock);
+        return blobStorage.auditFile(clock);
     }
 
     @BindToRegistry
@@ -200,5 +214,6 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
         }
         // a factory still starting is closed when it is done
         redisStarting.thenAccept(JedisConnectionFactory::destroy);
+        blobStorage.close();
     }
 }

@@ -12,21 +12,45 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Prepares the audit file for the camel-file step that writes it, and takes note of where it went
- * or why it could not be written. The file endpoint writes to a temp name and renames, and refuses
- * to overwrite, so a reader never sees half a record and no run erases another's.
+ * Prepares the audit record for the step that writes it, and takes note of where it went or why it
+ * could not be written. On local disk the camel-file endpoint writes to a temp name and renames,
+ * and refuses to overwrite, so a reader never sees half a record and no run erases another's. In
+ * object storage the camel-aws2-s3 endpoint puts it whole under the audit prefix (a PUT is atomic;
+ * the name is unique to the run).
  */
 public final class AuditFile {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditFile.class);
     private static final String STAGING = "cleanerAuditStaging";
 
+    /** The header camel-aws2-s3 takes the object key from. */
+    static final String S3_KEY = "CamelAwsS3Key";
+    static final String S3_CONTENT_TYPE = "CamelAwsS3ContentType";
+
     private final Path directory;
+    private final String bucket;
+    private final String keyPrefix;
     private final Clock clock;
 
+    /** Audit records as files in {@code directory}. */
     public AuditFile(Path directory, Clock clock) {
+        this(directory, null, null, clock);
+    }
+
+    /** Audit records as objects under {@code keyPrefix} in {@code bucket}. */
+    public static AuditFile inBucket(String bucket, String keyPrefix, Clock clock) {
+        return new AuditFile(null, bucket, keyPrefix, clock);
+    }
+
+    private AuditFile(Path directory, String bucket, String keyPrefix, Clock clock) {
         this.directory = directory;
+        this.bucket = bucket;
+        this.keyPrefix = keyPrefix;
         this.clock = clock;
+    }
+
+    private String where() {
+        return bucket != null ? "s3://" + bucket + "/" + keyPrefix : String.valueOf(directory);
     }
 
     /**
@@ -36,6 +60,10 @@ public final class AuditFile {
     public void prepare(Exchange exchange, @ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) throws IOException {
         run.complete(clock.instant());
         exchange.getMessage().setHeader(Exchange.FILE_NAME, AuditRecord.fileName(run));
+        if (bucket != null) {
+            exchange.getMessage().setHeader(S3_KEY, keyPrefix + AuditRecord.fileName(run));
+            exchange.getMessage().setHeader(S3_CONTENT_TYPE, "application/json");
+        }
         Path staging = Files.createTempFile("datapilot-cleaner-audit-", ".json");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(staging))) {
             AuditRecord.write(run, out);
@@ -57,6 +85,12 @@ public final class AuditFile {
 
     public void written(Exchange exchange, @ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
         removeStaging(exchange);
+        if (bucket != null) {
+            String address = "s3://" + bucket + "/" + keyPrefix + AuditRecord.fileName(run);
+            run.auditObject(address);
+            LOG.info("Audit record written to {}", address);
+            return;
+        }
         String produced = exchange.getMessage().getHeader(Exchange.FILE_NAME_PRODUCED, String.class);
         Path file = produced != null ? Path.of(produced).toAbsolutePath() : directory.resolve(AuditRecord.fileName(run));
         run.auditFile(file);
@@ -67,7 +101,7 @@ public final class AuditFile {
         removeStaging(exchange);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String message = "audit record could not be written: " + (e == null ? "unknown error" : e.getMessage());
-        LOG.error("{} (folder {})", message, directory);
-        run.error(ai.datapilot.cleaner.store.CleanerError.auditWrite(directory.toString(), message));
+        LOG.error("{} ({})", message, where());
+        run.error(ai.datapilot.cleaner.store.CleanerError.auditWrite(where(), message));
     }
 }

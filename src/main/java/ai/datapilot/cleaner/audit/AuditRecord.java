@@ -139,7 +139,7 @@ public final class AuditRecord {
         List<?> errors = run.errors();
         n.put("errorCount", errors.size());
         n.set("errors", JSON.valueToTree(errors.subList(0, Math.min(SUMMARY_ERRORS, errors.size()))));
-        n.put("auditFile", run.auditFile() == null ? null : run.auditFile().toString());
+        n.put("auditFile", run.auditLocation());
         n.put("exitCode", run.exitCode());
         try {
             return "STRUCTURED_SUMMARY: " + JSON.writeValueAsString(n);

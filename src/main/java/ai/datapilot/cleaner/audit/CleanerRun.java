@@ -58,6 +58,7 @@ public final class CleanerRun {
     private Instant planDecidedAt;
     private Instant deletesDoneAt;
     private Path auditFile;
+    private String auditLocation;
 
     public CleanerRun(Instant startedAt, Double ttlHours, boolean dryRun, Integer maxDeleteBatch,
             String blobStore, String jobRecordStore) {
@@ -226,6 +227,12 @@ public final class CleanerRun {
 
     public synchronized void auditFile(Path file) {
         this.auditFile = file;
+        this.auditLocation = file == null ? null : file.toString();
+    }
+
+    /** The audit record went to object storage: its s3:// address. */
+    public synchronized void auditObject(String address) {
+        this.auditLocation = address;
     }
 
     /**
@@ -305,6 +312,11 @@ public final class CleanerRun {
 
     public synchronized Instant completedAt() {
         return completedAt;
+    }
+
+    /** Where the audit record was written: a file path or an s3:// address; null when it was not. */
+    public synchronized String auditLocation() {
+        return auditLocation;
     }
 
     public synchronized Path auditFile() {

@@ -42,4 +42,26 @@ public final class StandaloneAuditWriter {
             LOG.error("Audit record could not be written to {}: {}", directory, e.toString());
         }
     }
+
+    /** The same, as an object under {@code keyPrefix} of the bucket, through camel-aws2-s3. */
+    public static void writeToBucket(CleanerRun run, software.amazon.awssdk.services.s3.S3Client s3, String bucket, String keyPrefix) {
+        String key = keyPrefix + AuditRecord.fileName(run);
+        try (CamelContext context = new DefaultCamelContext()) {
+            context.getRegistry().bind("s3Client", software.amazon.awssdk.services.s3.S3Client.class, s3);
+            context.start();
+            ProducerTemplate template = context.createProducerTemplate();
+            Exchange result = template.send("aws2-s3://" + bucket + "?amazonS3Client=#s3Client&autoCreateBucket=false", exchange -> {
+                exchange.getMessage().setHeader(AuditFile.S3_KEY, key);
+                exchange.getMessage().setHeader(AuditFile.S3_CONTENT_TYPE, "application/json");
+                exchange.getMessage().setBody(AuditRecord.toJson(run).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            });
+            if (result.getException() != null) {
+                throw result.getException();
+            }
+            run.auditObject("s3://" + bucket + "/" + key);
+            LOG.info("Audit record written to {}", run.auditLocation());
+        } catch (Exception e) {
+            LOG.error("Audit record could not be written to s3://{}/{}: {}", bucket, keyPrefix, e.toString());
+        }
+    }
 }

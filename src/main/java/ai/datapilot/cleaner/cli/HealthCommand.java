@@ -1,5 +1,6 @@
 package ai.datapilot.cleaner.cli;
 
+import ai.datapilot.cleaner.app.BlobStorage;
 import ai.datapilot.cleaner.health.CleanerHealth;
 import ai.datapilot.cleaner.jobrecord.RedisConnections;
 import ai.datapilot.cleaner.settings.CleanerSettings;
@@ -40,9 +41,9 @@ public final class HealthCommand {
         }
         Logging.apply("WARN");
         JedisConnectionFactory factory = RedisConnections.connectionFactory(settings.redisUrl(), settings.redisTimeout());
-        try {
+        try (BlobStorage blobs = new BlobStorage(settings)) {
             CleanerHealth health = new CleanerHealth(RedisConnections.template(factory), settings.redisUrl().masked(),
-                    settings.storageRoot(), settings.auditDirectory(), settings.healthMaxAge(), settings.healthMaxErrors(), clock);
+                    blobs.auditArchive(), settings.healthMaxAge(), settings.healthMaxErrors(), clock);
             CleanerHealth.Report report = health.report();
             out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report.json()));
             return report.exitCode();

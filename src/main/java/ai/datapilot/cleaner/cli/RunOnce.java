@@ -1,5 +1,6 @@
 package ai.datapilot.cleaner.cli;
 
+import ai.datapilot.cleaner.app.BlobStorage;
 import ai.datapilot.cleaner.app.CleanerApplication;
 import ai.datapilot.cleaner.audit.CleanerRun;
 import ai.datapilot.cleaner.audit.StandaloneAuditWriter;
@@ -51,7 +52,15 @@ public final class RunOnce {
             run = new CleanerRun(clock.instant(), settings.ttlHours(), settings.dryRun(), settings.maxDeleteBatch(), null, null);
             run.error(CleanerError.cleanup("could not run: " + e));
             run.complete(clock.instant());
-            StandaloneAuditWriter.write(run, settings.auditDirectory());
+            if (settings.blobsInObjectStorage()) {
+                try (BlobStorage blobs = new BlobStorage(settings)) {
+                    blobs.writeStandaloneAudit(run);
+                } catch (RuntimeException s3Down) {
+                    LOG.error("Audit record not written to {}: {}", settings.auditLocation(), s3Down.toString());
+                }
+            } else {
+                StandaloneAuditWriter.write(run, settings.auditDirectory());
+            }
             StructuredSummary.print(out, run);
         }
         return run.exitCode();

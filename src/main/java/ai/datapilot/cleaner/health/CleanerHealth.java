@@ -2,18 +2,12 @@ package ai.datapilot.cleaner.health;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.StreamSupport;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -32,18 +26,16 @@ public final class CleanerHealth {
 
     private final StringRedisTemplate redis;
     private final String redisWhere;
-    private final Path root;
-    private final Path auditDirectory;
+    private final AuditArchive audits;
     private final Duration maxAge;
     private final int maxErrors;
     private final Clock clock;
 
-    public CleanerHealth(StringRedisTemplate redis, String redisWhere, Path root, Path auditDirectory, Duration maxAge,
+    public CleanerHealth(StringRedisTemplate redis, String redisWhere, AuditArchive audits, Duration maxAge,
             int maxErrors, Clock clock) {
         this.redis = redis;
         this.redisWhere = redisWhere;
-        this.root = root;
-        this.auditDirectory = auditDirectory;
+        this.audits = audits;
         this.maxAge = maxAge;
         this.maxErrors = maxErrors;
         this.clock = clock;
@@ -59,34 +51,33 @@ public final class CleanerHealth {
         }
     }
 
-    /** The root exists and a probe file can be written and removed in the audit folder. */
+    /** The blob store is there and audit records can be written (see each archive's probe). */
     public Check storage() {
-        if (!Files.isDirectory(root)) {
-            return new Check(false, "storage root " + root + " is not a folder");
-        }
         try {
-            Files.createDirectories(auditDirectory);
-            Path probe = Files.createTempFile(auditDirectory, ".health-probe-", ".tmp");
-            Files.delete(probe);
-            return new Check(true, "storage root " + root + " present; audit folder " + auditDirectory + " writable");
-        } catch (IOException | RuntimeException e) {
-            return new Check(false, "audit folder " + auditDirectory + " not writable: " + e);
+            return new Check(true, audits.probe());
+        } catch (Exception e) {
+            return new Check(false, e.getMessage() == null ? e.toString() : e.getMessage());
         }
     }
 
-    /** The newest audit file: present, recent, completed, and with few errors. */
+    /** The newest audit record: present, recent, completed, and with few errors. */
     public Check lastRun() {
-        Optional<Path> newest = newestAudit();
-        if (newest.isEmpty()) {
-            return new Check(false, "no audit file in " + auditDirectory + ": the cleaner has not run");
+        Optional<String> newest;
+        try {
+            newest = audits.newest();
+        } catch (Exception e) {
+            return new Check(false, "audit records in " + audits.where() + " cannot be listed: " + e.getMessage());
         }
+        if (newest.isEmpty()) {
+            return new Check(false, "no audit file in " + audits.where() + ": the cleaner has not run");
+        }
+        String name = newest.get();
         JsonNode audit;
         try {
-            audit = JSON.readTree(newest.get().toFile());
-        } catch (IOException e) {
-            return new Check(false, "newest audit " + newest.get().getFileName() + " unreadable: " + e.getMessage());
+            audit = JSON.readTree(audits.read(name));
+        } catch (Exception e) {
+            return new Check(false, "newest audit " + name + " unreadable: " + e.getMessage());
         }
-        String name = newest.get().getFileName().toString();
         if (!audit.hasNonNull("completedAt")) {
             return new Check(false, name + " has no completedAt");
         }
@@ -103,31 +94,21 @@ public final class CleanerHealth {
     }
 
     public Optional<JsonNode> lastRunRecord() {
-        return newestAudit().flatMap(p -> {
-            try {
-                JsonNode n = JSON.readTree(p.toFile());
-                Map<String, Object> summary = new LinkedHashMap<>();
-                for (String f : new String[] {"runId", "status", "dryRun", "startedAt", "completedAt", "deletedBlobs", "deletedKeys",
-                        "deferredBlobs", "deferredKeys", "skippedCount"}) {
-                    summary.put(f, n.get(f));
-                }
-                summary.put("errors", n.path("errors").size());
-                summary.put("auditFile", p.toString());
-                return Optional.of(JSON.valueToTree(summary));
-            } catch (IOException e) {
+        try {
+            Optional<String> newest = audits.newest();
+            if (newest.isEmpty()) {
                 return Optional.empty();
             }
-        });
-    }
-
-    /** File names sort in time order, so the newest audit is the greatest name. */
-    private Optional<Path> newestAudit() {
-        if (!Files.isDirectory(auditDirectory)) {
-            return Optional.empty();
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(auditDirectory, "cleaner_*.json")) {
-            return StreamSupport.stream(files.spliterator(), false).max(Comparator.comparing(p -> p.getFileName().toString()));
-        } catch (IOException e) {
+            JsonNode n = JSON.readTree(audits.read(newest.get()));
+            Map<String, Object> summary = new LinkedHashMap<>();
+            for (String f : new String[] {"runId", "status", "dryRun", "startedAt", "completedAt", "deletedBlobs", "deletedKeys",
+                    "deferredBlobs", "deferredKeys", "skippedCount"}) {
+                summary.put(f, n.get(f));
+            }
+            summary.put("errors", n.path("errors").size());
+            summary.put("auditFile", audits.address(newest.get()));
+            return Optional.of(JSON.valueToTree(summary));
+        } catch (Exception e) {
             return Optional.empty();
         }
     }

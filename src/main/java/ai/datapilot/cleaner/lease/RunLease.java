@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * One run at a time: the local file lock, then the Redis lease, held while the run scans and
  * deletes and renewed in the background. A run that cannot get both deletes nothing and exits 3.
  * When Redis cannot be reached at all, the local lock alone guards the run (its Redis part fails
- * anyway, and the blob part must still be cleaned).
+ * anyway, and the blob part must still be cleaned). Blobs in object storage have no local folder
+ * to lock: there the Redis lease alone guards the run.
  */
 public final class RunLease {
 
@@ -33,13 +34,14 @@ public final class RunLease {
     private String token;
     private boolean redisHeld;
 
+    /** @param local the storage root's lock, or null when the blobs are in object storage */
     public RunLease(LocalRunLock local, RedisRunLease redis) {
         this.local = local;
         this.redis = redis;
     }
 
     public synchronized void acquire(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
-        Optional<String> localDenied = local.tryAcquire();
+        Optional<String> localDenied = local == null ? Optional.empty() : local.tryAcquire();
         if (localDenied.isPresent()) {
             deny(run, localDenied.get());
             return;
@@ -48,7 +50,7 @@ public final class RunLease {
         try {
             Optional<String> denied = redis.tryAcquire(token);
             if (denied.isPresent()) {
-                local.release();
+                releaseLocal();
                 deny(run, denied.get());
                 return;
             }
@@ -56,7 +58,12 @@ public final class RunLease {
             long every = Math.max(1000, redis.ttl().toMillis() / 3);
             renewal = renewer.scheduleAtFixedRate(() -> renew(run), every, every, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
-            LOG.warn("Redis lease not taken ({}); the local lock {} alone guards this run", e.getMessage(), local.file());
+            if (local != null) {
+                LOG.warn("Redis lease not taken ({}); the local lock {} alone guards this run", e.getMessage(), local.file());
+            } else {
+                // compare-and-delete keeps two runs from deleting anything the other should keep
+                LOG.warn("Redis lease not taken ({}); this run goes on without a lease", e.getMessage());
+            }
         }
         run.leaseTaken();
     }
@@ -94,7 +101,13 @@ public final class RunLease {
             }
             redisHeld = false;
         }
-        local.release();
+        releaseLocal();
+    }
+
+    private void releaseLocal() {
+        if (local != null) {
+            local.release();
+        }
     }
 
     public void close() {

@@ -2,7 +2,9 @@ package ai.datapilot.cleaner.selection;
 
 import ai.datapilot.cleaner.audit.CleanerRun;
 import ai.datapilot.cleaner.store.ScannedItem;
+import ai.datapilot.cleaner.store.StoreKind;
 import java.util.List;
+import java.util.function.ToIntFunction;
 import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,10 +18,15 @@ public final class DeleteCap {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeleteCap.class);
 
-    private final int chunkSize;
+    private final ToIntFunction<StoreKind> chunkSize;
 
     /** @param chunkSize items per delete request: 1 when deletes are paced */
     public DeleteCap(int chunkSize) {
+        this(store -> chunkSize);
+    }
+
+    /** @param chunkSize items per delete request, per store (what one request of that store can take) */
+    public DeleteCap(ToIntFunction<StoreKind> chunkSize) {
         this.chunkSize = chunkSize;
     }
 

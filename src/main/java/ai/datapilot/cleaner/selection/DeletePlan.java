@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.ToIntFunction;
 
 /**
  * The planned items, handed to the deletes a chunk at a time: chunks of one store, the oldest
@@ -22,15 +23,20 @@ public final class DeletePlan implements Iterable<List<ScannedItem>> {
     private final int size;
 
     public DeletePlan(List<ScannedItem> oldestFirst, int chunkSize, CleanerRun run) {
+        this(oldestFirst, store -> chunkSize, run);
+    }
+
+    public DeletePlan(List<ScannedItem> oldestFirst, ToIntFunction<StoreKind> chunkSize, CleanerRun run) {
         this.run = run;
         this.size = oldestFirst.size();
-        this.chunks = chunk(oldestFirst, Math.max(1, chunkSize));
+        this.chunks = chunk(oldestFirst, chunkSize);
     }
 
     /** Splits by store, keeping age order within each, and orders chunks by their oldest item. */
-    static List<List<ScannedItem>> chunk(List<ScannedItem> oldestFirst, int chunkSize) {
+    static List<List<ScannedItem>> chunk(List<ScannedItem> oldestFirst, ToIntFunction<StoreKind> chunkSizes) {
         List<List<ScannedItem>> result = new ArrayList<>();
         for (StoreKind store : StoreKind.values()) {
+            int chunkSize = Math.max(1, chunkSizes.applyAsInt(store));
             List<ScannedItem> current = new ArrayList<>();
             for (ScannedItem item : oldestFirst) {
                 if (item.store() != store) {

@@ -143,7 +143,7 @@ public final class CleanerControl implements CleanerControlMBean {
 
     @Override
     public String getLastAuditFile() {
-        return last().map(r -> r.auditFile() == null ? null : r.auditFile().toString()).orElse(null);
+        return last().map(CleanerRun::auditLocation).orElse(null);
     }
 
     @Override

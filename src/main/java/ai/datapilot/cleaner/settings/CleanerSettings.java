@@ -11,9 +11,11 @@ import java.util.Optional;
 /**
  * The validated settings of one cleaner process. Built only by {@link SettingsParser}: holding one
  * means every value was checked, and paths are absolute, normalised and inside the storage root.
+ * Exactly one blob store is set: {@code storageRoot} (local disk) or {@code objectStorage}.
  */
 public record CleanerSettings(
         Path storageRoot,
+        Optional<S3Location> objectStorage,
         RedisUrl redisUrl,
         double ttlHours,
         double minTtlHours,
@@ -40,8 +42,26 @@ public record CleanerSettings(
         return Duration.ofMillis(Math.round(ttlHours * 3_600_000d));
     }
 
+    /** The local audit folder; for object storage, a folder nothing is written to (see routeProperties). */
     public Path auditDirectory() {
+        if (storageRoot == null) {
+            return Path.of(System.getProperty("java.io.tmpdir"));
+        }
         return storageRoot.resolve(auditPath).normalize();
+    }
+
+    public boolean blobsInObjectStorage() {
+        return objectStorage.isPresent();
+    }
+
+    /** The key prefix of audit records in the bucket. */
+    public String auditKeyPrefix() {
+        return objectStorage.map(s3 -> s3.key(auditPath)).orElseThrow();
+    }
+
+    /** Where the audit records go, for logs and health: a folder or an s3:// prefix. */
+    public String auditLocation() {
+        return objectStorage.map(s3 -> "s3://" + s3.bucket() + "/" + s3.key(auditPath)).orElse(auditDirectory().toString());
     }
 
     /**
@@ -50,7 +70,11 @@ public record CleanerSettings(
      */
     public Map<String, String> routeProperties() {
         Map<String, String> p = new LinkedHashMap<>();
+        // the route writes the audit with camel-file, or with camel-aws2-s3 for object storage;
+        // the file endpoint is still created then, on the temp folder, and never written to
         p.put("cleaner.auditDirectory", auditDirectory().toString());
+        p.put("cleaner.auditInObjectStorage", Boolean.toString(blobsInObjectStorage()));
+        p.put("cleaner.auditBucket", objectStorage.map(S3Location::bucket).orElse("unused"));
         // 0 means "not paced": the throttle step is disabled rather than given a huge rate, because
         // its TotalRequests mode holds one permit object per allowed request
         p.put("cleaner.deletesPerSecond", Integer.toString(Math.max(1, deletesPerSecond)));

@@ -22,6 +22,10 @@ import ai.datapilot.cleaner.schedule.CronSchedule;
 public final class SettingsParser {
 
     public static final String LOCAL_STORAGE_ROOT = "LOCAL_STORAGE_ROOT";
+    public static final String BLOB_STORAGE_URL = "BLOB_STORAGE_URL";
+    public static final String CLEANER_S3_ENDPOINT = "CLEANER_S3_ENDPOINT";
+    public static final String CLEANER_S3_REGION = "CLEANER_S3_REGION";
+    public static final String CLEANER_S3_PATH_STYLE = "CLEANER_S3_PATH_STYLE";
     public static final String REDIS_URL = "REDIS_URL";
     public static final String JOB_TTL_HOURS = "JOB_TTL_HOURS";
     public static final String MIN_TTL_HOURS = "MIN_TTL_HOURS";
@@ -46,7 +50,11 @@ public final class SettingsParser {
 
     /** Every setting, its default and its meaning: the source of {@code --help} and the README table. */
     public static final List<String[]> DOCUMENTED = List.of(
-            new String[] {LOCAL_STORAGE_ROOT, "/tmp/uploads", "storage root holding the prefixes and the audit folder; must exist"},
+            new String[] {LOCAL_STORAGE_ROOT, "/tmp/uploads", "local-disk blob store: the folder holding the prefixes and the audit folder; must exist"},
+            new String[] {BLOB_STORAGE_URL, "(unset)", "object-storage blob store instead of local disk: s3://bucket[/base]; credentials from the AWS chain, never here"},
+            new String[] {CLEANER_S3_ENDPOINT, "(AWS)", "S3-compatible endpoint, e.g. http://minio:9000 (MinIO, Ceph, R2, GCS interop)"},
+            new String[] {CLEANER_S3_REGION, "(AWS chain)", "bucket region; else AWS_REGION / the profile; us-east-1 with a custom endpoint"},
+            new String[] {CLEANER_S3_PATH_STYLE, "false", "true: path-style URLs (endpoint/bucket/key), as MinIO and s3proxy need"},
             new String[] {REDIS_URL, "redis://localhost:6379/0", "job-record store: redis[s]://[[user]:password@]host[:port][/db], or redis[s]-cluster://[[user]:password@]host:port,host:port,... for a Redis Cluster"},
             new String[] {JOB_TTL_HOURS, "24", "retention in hours (decimal allowed); older items are expired"},
             new String[] {MIN_TTL_HOURS, "1", "guard: JOB_TTL_HOURS below this is refused"},
@@ -89,7 +97,8 @@ public final class SettingsParser {
     }
 
     private CleanerSettings parse() throws SettingsRefusedException {
-        Path root = storageRoot();
+        Optional<S3Location> s3 = objectStorage();
+        Path root = isSet(BLOB_STORAGE_URL) ? null : storageRoot();
         RedisUrl redis = redisUrl();
         Double minTtl = hours(MIN_TTL_HOURS, "1");
         Double ttl = hours(JOB_TTL_HOURS, "24");
@@ -119,6 +128,7 @@ public final class SettingsParser {
 
         if (!refusals.isEmpty()) {
             Optional<Path> auditDir = Optional.empty();
+            // with object storage there is no local folder for the refusal's audit: the summary line tells
             if (root != null && Files.isWritable(root)) {
                 String safeAudit = auditPath != null ? auditPath : "maintenance/cleaner_runs/";
                 auditDir = Optional.of(root.resolve(safeAudit).normalize());
@@ -126,7 +136,7 @@ public final class SettingsParser {
             throw new SettingsRefusedException(refusals,
                     new SettingsFallback(auditDir, dryRun == null || dryRun, ttl, batch));
         }
-        return new CleanerSettings(root, redis, ttl, minTtl, dryRun, logLevel, prefixes, auditPath, batch, rate,
+        return new CleanerSettings(root, s3, redis, ttl, minTtl, dryRun, logLevel, prefixes, auditPath, batch, rate,
                 retries, retryDelay, Duration.ofMillis(redisTimeout), maxRuntime, leaseKey, Duration.ofSeconds(leaseTtl), routes,
                 schedule, managementPort, reload, Duration.ofMillis(Math.round(healthAge * 3_600_000d)), healthErrors);
     }
@@ -194,6 +204,109 @@ public final class SettingsParser {
             return null;
         }
         return path;
+    }
+
+    /**
+     * Empty for the local-disk store; null when the object-storage settings are refused. Both stores
+     * at once is refused: which one a run cleans must never be a guess.
+     */
+    private Optional<S3Location> objectStorage() {
+        if (!isSet(BLOB_STORAGE_URL)) {
+            for (String s3Only : List.of(CLEANER_S3_ENDPOINT, CLEANER_S3_REGION, CLEANER_S3_PATH_STYLE)) {
+                if (isSet(s3Only)) {
+                    refuse(s3Only, raw(s3Only, ""), "applies to object storage only, and " + BLOB_STORAGE_URL + " is not set",
+                            "set " + BLOB_STORAGE_URL + "=s3://bucket, or unset " + s3Only);
+                }
+            }
+            return Optional.empty();
+        }
+        String value = raw(BLOB_STORAGE_URL, "");
+        String fix = "set " + BLOB_STORAGE_URL + " to s3://bucket or s3://bucket/base-folder (credentials come from the AWS provider chain)";
+        boolean ok = true;
+        if (isSet(LOCAL_STORAGE_ROOT)) {
+            refuse(LOCAL_STORAGE_ROOT, raw(LOCAL_STORAGE_ROOT, ""), "is set together with " + BLOB_STORAGE_URL + "; a run cleans one blob store",
+                    "unset " + LOCAL_STORAGE_ROOT + " to clean the bucket, or unset " + BLOB_STORAGE_URL + " to clean the folder");
+            ok = false;
+        }
+        if (!value.startsWith("s3://")) {
+            refuse(BLOB_STORAGE_URL, value, "the scheme must be s3://", fix);
+            return null;
+        }
+        String rest = value.substring("s3://".length());
+        if (rest.contains("@")) {
+            // never echo what may be a secret
+            refusals.add(new Refusal(BLOB_STORAGE_URL, "s3://***", "holds credentials",
+                    "remove them from the URL; give them as AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile or a web identity"));
+            return null;
+        }
+        if (rest.contains("?") || rest.contains("#")) {
+            refuse(BLOB_STORAGE_URL, value, "query options are not supported", fix + "; endpoint, region and path style have their own settings");
+            return null;
+        }
+        int slash = rest.indexOf('/');
+        String bucket = slash < 0 ? rest : rest.substring(0, slash);
+        String base = slash < 0 ? "" : rest.substring(slash + 1);
+        if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+            refuse(BLOB_STORAGE_URL, value, "\"" + printable(bucket) + "\" is not a bucket name (3-63 of a-z, 0-9, '.', '-')", fix);
+            ok = false;
+        }
+        if (!base.isEmpty() && !base.replace("/", "").isEmpty()) {
+            String problem = relativeFolderProblem(base, null);
+            if (problem != null) {
+                refuse(BLOB_STORAGE_URL, value, "base folder \"" + printable(base) + "\" " + problem, fix);
+                ok = false;
+            }
+        } else if (!base.isEmpty()) {
+            refuse(BLOB_STORAGE_URL, value, "the base folder is empty", fix);
+            ok = false;
+        }
+        Optional<java.net.URI> endpoint = Optional.empty();
+        if (isSet(CLEANER_S3_ENDPOINT)) {
+            String e = raw(CLEANER_S3_ENDPOINT, "");
+            String endpointFix = "set " + CLEANER_S3_ENDPOINT + " to the server's URL, e.g. http://minio:9000, or unset it for AWS";
+            try {
+                java.net.URI uri = new java.net.URI(e);
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                    refuse(CLEANER_S3_ENDPOINT, e, "not an http:// or https:// URL with a host", endpointFix);
+                    ok = false;
+                } else if (uri.getUserInfo() != null) {
+                    refusals.add(new Refusal(CLEANER_S3_ENDPOINT, "***", "holds credentials", endpointFix));
+                    ok = false;
+                } else {
+                    endpoint = Optional.of(uri);
+                }
+            } catch (java.net.URISyntaxException ex) {
+                refuse(CLEANER_S3_ENDPOINT, e, "not a URL", endpointFix);
+                ok = false;
+            }
+        }
+        String region = raw(CLEANER_S3_REGION, firstSet("AWS_REGION", "AWS_DEFAULT_REGION"));
+        if (region == null || region.isEmpty()) {
+            if (endpoint.isPresent()) {
+                region = "us-east-1"; // what S3-compatible servers expect when they have no regions
+            } else {
+                refuse(CLEANER_S3_REGION, "(unset)", "no region for the bucket (nor AWS_REGION)",
+                        "set " + CLEANER_S3_REGION + " (or AWS_REGION) to the bucket's region, e.g. eu-west-1");
+                ok = false;
+            }
+        } else if (!region.matches("[a-z][a-z0-9-]{1,39}")) {
+            refuse(CLEANER_S3_REGION, region, "not a region name", "set " + CLEANER_S3_REGION + " to a region such as eu-west-1");
+            ok = false;
+        }
+        Boolean pathStyle = yesNo(CLEANER_S3_PATH_STYLE, "false");
+        if (!ok || pathStyle == null) {
+            return null;
+        }
+        return Optional.of(new S3Location(bucket, base.isEmpty() ? "" : withSlash(base), endpoint, region, pathStyle));
+    }
+
+    private String firstSet(String... names) {
+        for (String name : names) {
+            if (isSet(name)) {
+                return env.get(name).trim();
+            }
+        }
+        return null;
     }
 
     private RedisUrl redisUrl() {

@@ -9,12 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.datapilot.cleaner.lease.RedisRunLease;
 import ai.datapilot.cleaner.settings.RedisUrl;
-import ai.datapilot.cleaner.store.ItemScan;
 import ai.datapilot.cleaner.store.Recheck;
-import ai.datapilot.cleaner.store.ScanSink;
 import ai.datapilot.cleaner.store.ScannedItem;
-import ai.datapilot.cleaner.store.CleanerError;
 import ai.datapilot.cleaner.testing.CleanerRuns.Result;
+import ai.datapilot.cleaner.testing.ExpiredItems;
 import ai.datapilot.cleaner.testing.RedisClusterForTests;
 import ai.datapilot.cleaner.testing.StorageTree;
 import java.io.IOException;
@@ -23,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -112,7 +109,7 @@ class RedisClusterRunTest {
         JedisConnectionFactory factory = RedisConnections.connectionFactory(url, Duration.ofSeconds(5));
         try {
             RedisJobRecordStore store = new RedisJobRecordStore(RedisConnections.template(factory), url.masked());
-            List<ScannedItem> found = scanAll(store);
+            List<ScannedItem> found = ExpiredItems.of(store);
             assertThat(found).hasSize(200);
             // the application touches two records after the scan
             cluster.client().set("job:old-7", job("old-7", recent()));
@@ -151,38 +148,5 @@ class RedisClusterRunTest {
         } finally {
             factory.destroy();
         }
-    }
-
-    private static List<ScannedItem> scanAll(RedisJobRecordStore store) {
-        List<ScannedItem> items = new ArrayList<>();
-        Set<String> errors = new HashSet<>();
-        ItemScan scan = store.scan();
-        scan.drain(new ScanSink() {
-            @Override
-            public boolean interested(Instant age) {
-                return age.isBefore(Instant.now().minus(Duration.ofHours(24)));
-            }
-
-            @Override
-            public void scanned(ScannedItem item) {
-                items.add(item);
-            }
-
-            @Override
-            public void passed() {
-            }
-
-            @Override
-            public void skipped(String id, String reason) {
-                errors.add(id + ": " + reason);
-            }
-
-            @Override
-            public void failed(CleanerError error) {
-                errors.add(error.toString());
-            }
-        });
-        assertThat(errors).isEmpty();
-        return items;
     }
 }

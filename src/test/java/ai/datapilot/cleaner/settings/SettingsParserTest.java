@@ -227,4 +227,75 @@ class SettingsParserTest {
         assertThat(e.refusals()).hasSize(1);
         return e.refusals().get(0);
     }
+
+    @Test
+    void aBucketReplacesTheStorageRoot() throws SettingsRefusedException {
+        env.remove("LOCAL_STORAGE_ROOT");
+        env.put("BLOB_STORAGE_URL", "s3://datapilot-prod/tenant-a/");
+        env.put("AWS_REGION", "eu-west-1");
+
+        CleanerSettings s = SettingsParser.parse(env);
+
+        assertThat(s.storageRoot()).isNull();
+        S3Location bucket = s.objectStorage().orElseThrow();
+        assertThat(bucket.bucket()).isEqualTo("datapilot-prod");
+        assertThat(bucket.base()).isEqualTo("tenant-a/");
+        assertThat(bucket.region()).isEqualTo("eu-west-1");
+        assertThat(bucket.endpoint()).isEmpty();
+        assertThat(bucket.pathStyle()).isFalse();
+        assertThat(bucket.describe()).isEqualTo("s3://datapilot-prod/tenant-a");
+        assertThat(s.auditKeyPrefix()).isEqualTo("tenant-a/maintenance/cleaner_runs/");
+        assertThat(s.auditLocation()).isEqualTo("s3://datapilot-prod/tenant-a/maintenance/cleaner_runs/");
+        assertThat(s.routeProperties()).containsEntry("cleaner.auditInObjectStorage", "true")
+                .containsEntry("cleaner.auditBucket", "datapilot-prod");
+
+        env.put("CLEANER_S3_ENDPOINT", "http://minio.internal:9000");
+        env.remove("AWS_REGION");
+        env.put("CLEANER_S3_PATH_STYLE", "true");
+        S3Location minio = SettingsParser.parse(env).objectStorage().orElseThrow();
+        assertThat(minio.region()).isEqualTo("us-east-1");
+        assertThat(minio.pathStyle()).isTrue();
+        assertThat(minio.endpoint()).hasValueSatisfying(u -> assertThat(u.toString()).isEqualTo("http://minio.internal:9000"));
+    }
+
+    @Test
+    void badObjectStorageSettingsAreRefused() {
+        env.remove("LOCAL_STORAGE_ROOT");
+        env.put("AWS_REGION", "eu-west-1");
+        String[][] cases = {
+                {"BLOB_STORAGE_URL", "gs://bucket", "BLOB_STORAGE_URL", "scheme must be s3://"},
+                {"BLOB_STORAGE_URL", "s3://AKIA123:secret@bucket", "BLOB_STORAGE_URL", "holds credentials"},
+                {"BLOB_STORAGE_URL", "s3://Bad_Bucket", "BLOB_STORAGE_URL", "not a bucket name"},
+                {"BLOB_STORAGE_URL", "s3://bucket/../other", "BLOB_STORAGE_URL", "contains '..'"},
+                {"BLOB_STORAGE_URL", "s3://bucket//", "BLOB_STORAGE_URL", "base folder is empty"},
+                {"BLOB_STORAGE_URL", "s3://bucket?region=x", "BLOB_STORAGE_URL", "query options"},
+        };
+        for (String[] c : cases) {
+            env.put(c[0], c[1]);
+            Refusal r = onlyRefusal();
+            assertThat(r.variable()).as(c[1]).isEqualTo(c[2]);
+            assertThat(r.problem()).as(c[1]).contains(c[3]);
+            assertThat(r.message()).as(c[1]).doesNotContain("secret");
+        }
+        env.put("BLOB_STORAGE_URL", "s3://bucket");
+        env.put("CLEANER_S3_ENDPOINT", "ftp://minio");
+        assertThat(onlyRefusal().variable()).isEqualTo("CLEANER_S3_ENDPOINT");
+        env.put("CLEANER_S3_ENDPOINT", "http://key:secret@minio:9000");
+        assertThat(onlyRefusal().message()).doesNotContain("secret");
+        env.remove("CLEANER_S3_ENDPOINT");
+        env.remove("AWS_REGION");
+        assertThat(onlyRefusal().variable()).isEqualTo("CLEANER_S3_REGION");
+    }
+
+    @Test
+    void aFolderAndABucketTogetherAreRefused() {
+        env.put("BLOB_STORAGE_URL", "s3://bucket");
+        env.put("CLEANER_S3_REGION", "eu-west-1");
+        Refusal r = onlyRefusal();
+        assertThat(r.variable()).isEqualTo("LOCAL_STORAGE_ROOT");
+        assertThat(r.problem()).contains("set together with BLOB_STORAGE_URL");
+
+        env.remove("BLOB_STORAGE_URL");
+        assertThat(onlyRefusal().variable()).isEqualTo("CLEANER_S3_REGION");
+    }
 }

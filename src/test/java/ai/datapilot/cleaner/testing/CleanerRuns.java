@@ -56,6 +56,11 @@ public final class CleanerRuns {
     }
 
     public static Result run(Map<String, String> env) throws IOException {
+        return run(env, null);
+    }
+
+    /** A run whose audit record may be an object: {@code s3} reads it back. */
+    public static Result run(Map<String, String> env, S3ForTests s3) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         int code;
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
@@ -69,7 +74,11 @@ public final class CleanerRuns {
         JsonNode summary = JSON.readTree(lines.get(0).substring("STRUCTURED_SUMMARY: ".length()));
         JsonNode audit = null;
         if (summary.hasNonNull("auditFile")) {
-            audit = JSON.readTree(Files.readString(Path.of(summary.get("auditFile").asText())));
+            String where = summary.get("auditFile").asText();
+            String prefix = "s3://" + S3ForTests.BUCKET + "/";
+            audit = JSON.readTree(where.startsWith("s3://") && s3 != null
+                    ? s3.read(where.substring(prefix.length()))
+                    : Files.readString(Path.of(where)));
         }
         return new Result(code, stdout, summary, audit);
     }

@@ -1,0 +1,68 @@
+package ai.datapilot.cleaner.health;
+
+import java.util.Optional;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Audit records as objects under the audit prefix of a bucket. The probe only reads (HeadBucket,
+ * one listing): the cleaner's policy lets it write there, not delete, so it leaves no probe behind.
+ */
+public final class S3AuditArchive implements AuditArchive {
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String keyPrefix;
+
+    public S3AuditArchive(S3Client s3, String bucket, String keyPrefix) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.keyPrefix = keyPrefix;
+    }
+
+    @Override
+    public String where() {
+        return "s3://" + bucket + "/" + keyPrefix;
+    }
+
+    @Override
+    public String probe() {
+        s3.headBucket(b -> b.bucket(bucket));
+        s3.listObjectsV2(b -> b.bucket(bucket).prefix(keyPrefix).maxKeys(1));
+        return "bucket " + bucket + " reachable; audit prefix " + where() + " listable";
+    }
+
+    /** Names sort in time order; a listing comes in key order, so the newest is on the last page. */
+    @Override
+    public Optional<String> newest() {
+        String newest = null;
+        String token = null;
+        do {
+            ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).prefix(keyPrefix + "cleaner_").maxKeys(1000);
+            if (token != null) {
+                request.continuationToken(token);
+            }
+            ListObjectsV2Response page = s3.listObjectsV2(request.build());
+            for (S3Object o : page.contents()) {
+                String name = o.key().substring(keyPrefix.length());
+                if (!name.contains("/") && name.endsWith(".json") && (newest == null || name.compareTo(newest) > 0)) {
+                    newest = name;
+                }
+            }
+            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+        } while (token != null);
+        return Optional.ofNullable(newest);
+    }
+
+    @Override
+    public byte[] read(String name) {
+        return s3.getObjectAsBytes(b -> b.bucket(bucket).key(keyPrefix + name)).asByteArray();
+    }
+
+    @Override
+    public String address(String name) {
+        return where() + name;
+    }
+}

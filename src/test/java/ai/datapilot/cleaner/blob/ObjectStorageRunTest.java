@@ -1,0 +1,231 @@
+package ai.datapilot.cleaner.blob;
+
+import static ai.datapilot.cleaner.testing.CleanerRuns.env;
+import static ai.datapilot.cleaner.testing.CleanerRuns.run;
+import static ai.datapilot.cleaner.testing.RedisForTests.job;
+import static ai.datapilot.cleaner.testing.StorageTree.old;
+import static ai.datapilot.cleaner.testing.StorageTree.recent;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.datapilot.cleaner.cli.HealthCommand;
+import ai.datapilot.cleaner.settings.S3Location;
+import ai.datapilot.cleaner.store.Recheck;
+import ai.datapilot.cleaner.store.ScannedItem;
+import ai.datapilot.cleaner.testing.CleanerRuns.Result;
+import ai.datapilot.cleaner.testing.ExpiredItems;
+import ai.datapilot.cleaner.testing.RedisForTests;
+import ai.datapilot.cleaner.testing.S3ForTests;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Blobs in a real S3-compatible server (s3proxy on loopback) and job records in a real private
+ * Redis, cleaned by the real routes exactly as {@code run-once} does: paginated listing, batch
+ * deletes, the cap across both stores, dry run, re-check before delete, prefix safety, the audit
+ * object, and wrong credentials.
+ */
+class ObjectStorageRunTest {
+
+    @RegisterExtension
+    static RedisForTests redis = new RedisForTests();
+
+    @RegisterExtension
+    static S3ForTests s3 = new S3ForTests();
+
+    @TempDir
+    Path tmp;
+
+    private Map<String, String> s3Env(String base, String... overrides) {
+        Map<String, String> env = new HashMap<>(env(tmp, redis.url()));
+        env.remove("LOCAL_STORAGE_ROOT");
+        env.putAll(s3.settings(base));
+        for (int i = 0; i < overrides.length; i += 2) {
+            env.put(overrides[i], overrides[i + 1]);
+        }
+        return env;
+    }
+
+    /** Puts many objects at once: s3proxy answers each PUT in a few milliseconds. */
+    private void putAll(Map<String, Instant> objects) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> puts = new ArrayList<>();
+            for (Map.Entry<String, Instant> o : objects.entrySet()) {
+                puts.add(pool.submit(() -> {
+                    s3.put(o.getKey(), "data of " + o.getKey(), o.getValue());
+                    return null;
+                }));
+            }
+            for (Future<?> put : puts) {
+                put.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void aRunListsManyPagesAndDeletesTheExpiredObjectsInBatches() throws Exception {
+        Map<String, Instant> objects = new HashMap<>();
+        for (int i = 0; i < 1100; i++) {
+            objects.put("uploads/job_old_" + i + "/input.csv", old());
+            objects.put("results/job_old_" + i + ".json", old());
+        }
+        for (int i = 0; i < 50; i++) {
+            objects.put("uploads/job_new_" + i + "/input.csv", recent());
+        }
+        putAll(objects);
+
+        Result result = run(s3Env("", "CLEANER_DRY_RUN", "false", "CLEANER_MAX_DELETE_BATCH", "100000"), s3);
+
+        assertThat(result.exitCode()).as(result.stdout()).isZero();
+        assertThat(result.audit().get("totalBlobsScanned").asInt()).isEqualTo(2250);
+        assertThat(result.audit().get("deletedBlobs").asInt()).isEqualTo(2200);
+        assertThat(s3.keys("uploads/")).hasSize(50).allMatch(k -> k.startsWith("uploads/job_new_"));
+        assertThat(s3.keys("results/")).isEmpty();
+        // the audit object sits under the audit prefix and names the store
+        assertThat(result.summary().get("auditFile").asText()).startsWith("s3://" + S3ForTests.BUCKET + "/maintenance/cleaner_runs/cleaner_");
+        assertThat(s3.keys("maintenance/cleaner_runs/")).hasSize(1);
+        assertThat(result.audit().get("stores").get("blob").asText()).isEqualTo("s3://" + S3ForTests.BUCKET);
+        assertThat(result.itemIds("deleted")).contains("uploads/job_old_7/input.csv", "results/job_old_7.json");
+    }
+
+    @Test
+    void dryRunDeletesNothingAndTheCapIsSharedWithRedis() throws Exception {
+        Instant base = Instant.now().minus(Duration.ofDays(10));
+        Map<String, Instant> objects = new HashMap<>();
+        for (int i = 0; i < 30; i++) {
+            // objects at even hours, keys at odd hours: the 40 oldest are 20 of each
+            objects.put(String.format("uploads/job_%02d/in.csv", i), base.plus(Duration.ofHours(2L * i)));
+            redis.setJob(String.format("job:k%02d", i), job("k" + i, base.plus(Duration.ofHours(2L * i + 1)).toString()));
+        }
+        putAll(objects);
+
+        Result dry = run(s3Env("", "CLEANER_MAX_DELETE_BATCH", "40"), s3);
+
+        assertThat(dry.exitCode()).as(dry.stdout()).isZero();
+        assertThat(dry.itemIds("would_delete")).hasSize(40);
+        assertThat(s3.keys("uploads/")).hasSize(30);
+        assertThat(redis.client().keys("job:*")).hasSize(30);
+
+        Result real = run(s3Env("", "CLEANER_MAX_DELETE_BATCH", "40", "CLEANER_DRY_RUN", "false"), s3);
+
+        assertThat(real.exitCode()).as(real.stdout()).isZero();
+        assertThat(real.audit().get("deletedBlobs").asInt()).isEqualTo(20);
+        assertThat(real.audit().get("deletedKeys").asInt()).isEqualTo(20);
+        assertThat(real.audit().get("deferredBlobs").asInt() + real.audit().get("deferredKeys").asInt()).isEqualTo(20);
+        assertThat(s3.keys("uploads/")).hasSize(10).allMatch(k -> k.compareTo("uploads/job_20/") > 0);
+        assertThat(redis.client().keys("job:*")).hasSize(10);
+    }
+
+    @Test
+    void onlyKeysUnderTheBaseAndPrefixesAreTouched() throws Exception {
+        Map<String, Instant> objects = new HashMap<>();
+        for (String key : List.of("tenant-a/uploads/job_1/in.csv", "tenant-a/results/job_1.json",
+                // look-alikes and neighbours of the cleaned prefixes, all expired
+                "tenant-a/uploads-archive/job_1/in.csv", "tenant-a/uploadsX", "tenant-a/maintenance/cleaner_runs/cleaner_old.json",
+                "tenant-a/other/x.bin", "tenant-b/uploads/job_1/in.csv", "uploads/job_1/in.csv", "tenant-abc/uploads/job_1/in.csv")) {
+            objects.put(key, old());
+        }
+        putAll(objects);
+
+        Result result = run(s3Env("tenant-a", "CLEANER_DRY_RUN", "false"), s3);
+
+        assertThat(result.exitCode()).as(result.stdout()).isZero();
+        assertThat(result.itemIds("deleted")).containsExactlyInAnyOrder("uploads/job_1/in.csv", "results/job_1.json");
+        assertThat(s3.keys("")).contains("tenant-a/uploads-archive/job_1/in.csv", "tenant-a/uploadsX",
+                "tenant-a/maintenance/cleaner_runs/cleaner_old.json", "tenant-a/other/x.bin", "tenant-b/uploads/job_1/in.csv",
+                "uploads/job_1/in.csv", "tenant-abc/uploads/job_1/in.csv").doesNotContain("tenant-a/uploads/job_1/in.csv", "tenant-a/results/job_1.json");
+        assertThat(result.summary().get("auditFile").asText()).startsWith("s3://" + S3ForTests.BUCKET + "/tenant-a/maintenance/cleaner_runs/");
+        assertThat(result.audit().get("stores").get("blob").asText()).isEqualTo("s3://" + S3ForTests.BUCKET + "/tenant-a");
+    }
+
+    @Test
+    void anObjectRewrittenOrRemovedAfterTheScanIsNotDeleted() throws Exception {
+        putAll(Map.of("uploads/job_1/a.csv", old(), "uploads/job_1/b.csv", old(), "uploads/job_1/c.csv", old(),
+                "results/job_1.json", old()));
+        S3Location location = new S3Location(S3ForTests.BUCKET, "", Optional.of(URI.create(s3.endpoint())), "us-east-1", true);
+        try (S3Client client = S3Clients.client(location, Duration.ofSeconds(5))) {
+            S3BlobStore store = new S3BlobStore(client, location, List.of("uploads/", "results/"));
+            List<ScannedItem> found = ExpiredItems.of(store);
+            assertThat(found).hasSize(4);
+            // the application writes a.csv again (new content) and removes b.csv after the scan
+            s3.put("uploads/job_1/a.csv", "new content", old());
+            s3.client().deleteObject(b -> b.bucket(S3ForTests.BUCKET).key("uploads/job_1/b.csv"));
+            Instant cutoff = Instant.now().minus(Duration.ofHours(24));
+
+            List<Recheck> dry = store.recheckAll(found, cutoff);
+            List<Recheck> real = store.deleteAllIfUnchanged(found, cutoff);
+
+            assertThat(dry).extracting(Recheck::state).isEqualTo(real.stream().map(Recheck::state).toList());
+            for (int i = 0; i < found.size(); i++) {
+                String id = found.get(i).id();
+                Recheck.State expected = id.endsWith("a.csv") ? Recheck.State.CHANGED
+                        : id.endsWith("b.csv") ? Recheck.State.GONE : Recheck.State.EXPIRED;
+                assertThat(real.get(i).state()).as(id).isEqualTo(expected);
+            }
+            assertThat(s3.keys("")).containsExactly("uploads/job_1/a.csv");
+            assertThat(s3.read("uploads/job_1/a.csv")).isEqualTo("new content");
+            store.close();
+        }
+    }
+
+    @Test
+    void wrongCredentialsFailTheBlobPartClearlyWhileRedisIsStillCleaned() throws Exception {
+        putAll(Map.of("uploads/job_1/a.csv", old()));
+        redis.setJob("job:job_1", job("job_1", old()));
+        S3ForTests.useCredentials("not-the-key", "not-the-secret");
+
+        Result result = run(s3Env("", "CLEANER_DRY_RUN", "false"), s3);
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.errorTypes()).contains("blob_scan_failed", "audit_write_failed");
+        assertThat(result.summary().get("errors").toString()).contains("InvalidAccessKeyId").doesNotContain("not-the-secret");
+        assertThat(redis.exists("job:job_1")).isFalse();
+        assertThat(result.summary().get("deletedKeys").asInt()).isEqualTo(1);
+        S3ForTests.useCredentials(S3ForTests.ACCESS_KEY, S3ForTests.SECRET_KEY);
+        assertThat(s3.exists("uploads/job_1/a.csv")).isTrue();
+    }
+
+    @Test
+    void healthReadsTheNewestAuditObjectFromTheBucket() throws Exception {
+        Map<String, String> env = s3Env("");
+        assertThat(health(env).path("checks").path("lastRun").path("status").asText()).isEqualTo("failed");
+
+        Result result = run(env, s3);
+        assertThat(result.exitCode()).isZero();
+
+        JsonNode report = health(env);
+        assertThat(report.path("status").asText()).as(report.toString()).isEqualTo("healthy");
+        assertThat(report.path("checks").path("storage").path("detail").asText()).contains("bucket " + S3ForTests.BUCKET);
+        assertThat(report.path("lastCleanerRun").path("runId").asText()).isEqualTo(result.summary().get("runId").asText());
+    }
+
+    private static JsonNode health(Map<String, String> env) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            HealthCommand.execute(env, out, Clock.systemUTC());
+        }
+        return new ObjectMapper().readTree(bytes.toString(StandardCharsets.UTF_8));
+    }
+}
