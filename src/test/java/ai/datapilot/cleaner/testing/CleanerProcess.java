@@ -27,7 +27,9 @@ public final class CleanerProcess {
                 "-jar", System.getProperty("cleaner.jar")));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
-        builder.environment().keySet().removeIf(k -> k.startsWith("CLEANER_") || k.equals("REDIS_URL") || k.equals("LOCAL_STORAGE_ROOT"));
+        // nothing of the machine's own settings or cloud credentials reaches the process under test
+        builder.environment().keySet().removeIf(k -> k.startsWith("CLEANER_") || k.startsWith("AWS_") || k.equals("REDIS_URL")
+                || k.equals("LOCAL_STORAGE_ROOT") || k.equals("BLOB_STORAGE_URL"));
         builder.environment().putAll(env);
         long id = System.nanoTime();
         Path out = logs.resolve("out-" + id);
