@@ -14,6 +14,7 @@ def main():
     p.add_argument("--jobs", type=int, default=100_000)
     p.add_argument("--ttl-hours", type=float, default=24)
     p.add_argument("--resp", required=True, help="file to write the Redis commands to")
+    p.add_argument("--expired-list", help="file to write the expired files' paths (relative to the root) to")
     a = p.parse_args()
 
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -25,6 +26,7 @@ def main():
     os.makedirs(uploads, exist_ok=True)
     os.makedirs(results, exist_ok=True)
     expired = 0
+    expired_list = open(a.expired_list, "w") if a.expired_list else None
     with open(a.resp, "wb") as resp:
         for i in range(a.jobs):
             job = "job_20251206_%06d_%04d" % (i // 10000, i % 10000)
@@ -38,10 +40,14 @@ def main():
                 with open(path, "wb") as f:
                     f.write(body)
                 os.utime(path, (ts, ts))
+                if is_old and expired_list:
+                    expired_list.write(os.path.relpath(path, a.root) + "\n")
             stamp = (old if is_old else recent).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
             value = ('{"jobId":"%s","status":"completed","createdAt":"%s","updatedAt":"%s"}' % (job, stamp, stamp)).encode()
             key = ("job:" + job).encode()
             resp.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(value), value))
+    if expired_list:
+        expired_list.close()
     print(expired)
 
 

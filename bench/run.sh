@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Benchmark of datapilot-cleaner against the standard tools, on one fixture, in one run.
-#   bench/run.sh [--jobs N] [--repeat R] [--xmx SIZE] [--dir DIR]
+#   bench/run.sh [--jobs N] [--repeat R] [--xmx SIZE] [--dir DIR] [--objects N]
 # Prints one table: median wall time of R runs (default 3) of
 #   find <root>/uploads <root>/results -type f -mmin +<TTL minutes>   (the floor for the file store)
 #   redis-cli --scan --pattern 'job:*'                                 (the floor for Redis)
 #   java -jar target/datapilot-cleaner.jar run-once, dry run            (JVM start included)
 #   the same, destructive, each time on a fresh copy of the fixture
 # with items per second, the cleaner's peak RSS, and the ratio cleaner / (find + redis-cli).
+# Then the object-storage mode (bench/object-storage.sh): N objects (default 10,000) in a local
+# S3-compatible server, objects listed and deleted per second next to curl doing the same calls;
+# --objects 0 skips it.
 # Needs redis-server and redis-cli on the PATH (Debian's), python3, GNU time. It starts its own
 # redis-server on a free port and never touches another Redis.
 set -euo pipefail
@@ -16,12 +19,14 @@ JOBS=100000
 REPEAT=3
 XMX=""
 DIR=""
+OBJECTS=10000
 while [ $# -gt 0 ]; do
   case "$1" in
     --jobs) JOBS="$2"; shift 2 ;;
     --repeat) REPEAT="$2"; shift 2 ;;
     --xmx) XMX="$2"; shift 2 ;;
     --dir) DIR="$2"; shift 2 ;;
+    --objects) OBJECTS="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -116,3 +121,7 @@ print(f"\ndestructive: {deleted:,} items (files and keys) deleted in a delete ph
 print(f"file-system floor: find -delete removed the {2 * expired // 3:,} expired files in {rm_floor:.2f} s "
       f"({(2 * expired // 3) / rm_floor if rm_floor else 0:,.0f} files/s)")
 PY
+
+if [ "$OBJECTS" -gt 0 ]; then
+  bench/object-storage.sh --objects "$OBJECTS" --repeat "$REPEAT"
+fi

@@ -50,8 +50,8 @@ public final class S3BlobStore implements BlobStore {
     static final int PAGE = 1000;
     /** DeleteObjects takes at most 1000 keys. */
     public static final int DELETE_BATCH = 1000;
-    /** HEAD requests in flight while a chunk is re-checked: latency-bound, so a few at once. */
-    private static final int RECHECKERS = 16;
+    /** HEAD requests in flight while a chunk is re-checked: each mostly waits on the network. */
+    private static final int RECHECKERS = 32;
 
     private final S3Client s3;
     private final S3Location location;

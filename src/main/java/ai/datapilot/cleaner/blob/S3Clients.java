@@ -26,7 +26,7 @@ public final class S3Clients {
                 .credentialsProvider(DefaultCredentialsProvider.builder().build())
                 .forcePathStyle(location.pathStyle())
                 .httpClientBuilder(ApacheHttpClient.builder()
-                        .maxConnections(32)
+                        .maxConnections(64)
                         .connectionTimeout(timeout)
                         .socketTimeout(timeout.multipliedBy(6)))
                 .overrideConfiguration(o -> o.apiCallAttemptTimeout(timeout.multipliedBy(6)).apiCallTimeout(timeout.multipliedBy(20)));
