@@ -22,10 +22,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
@@ -44,8 +40,6 @@ public final class LocalBlobStore implements BlobStore {
     private static final Logger LOG = LoggerFactory.getLogger(LocalBlobStore.class);
     private static final LinkOption[] NO_FOLLOW = {LinkOption.NOFOLLOW_LINKS};
 
-    /** Walks at once at most: the machine this was tuned on has 2 cores. */
-    private static final int WALKERS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private final Path root;
     private final List<String> prefixes;
@@ -80,70 +74,7 @@ public final class LocalBlobStore implements BlobStore {
             /** Prefixes are walked at once (a walk mostly waits on the file system), one thread each. */
             @Override
             public void drain(ScanSink sink) {
-                ScanSink shared = synchronizedSink(sink);
-                if (prefixes.size() == 1) {
-                    scanPrefix(prefixes.get(0), shared);
-                    return;
-                }
-                ExecutorService walkers = Executors.newFixedThreadPool(Math.min(prefixes.size(), WALKERS), r -> {
-                    Thread t = new Thread(r, "cleaner-blob-walk");
-                    t.setDaemon(true);
-                    return t;
-                });
-                try {
-                    List<Future<?>> walks = new ArrayList<>();
-                    for (String prefix : prefixes) {
-                        walks.add(walkers.submit(() -> {
-                            if (!shared.stopRequested()) {
-                                scanPrefix(prefix, shared);
-                            }
-                        }));
-                    }
-                    for (Future<?> walk : walks) {
-                        walk.get();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    shared.failed(CleanerError.blobScan(null, null, "scan interrupted"));
-                } catch (ExecutionException e) {
-                    shared.failed(CleanerError.blobScan(null, null, "scan stopped: " + e.getCause()));
-                } finally {
-                    walkers.shutdownNow();
-                }
-            }
-        };
-    }
-
-    private static ScanSink synchronizedSink(ScanSink sink) {
-        return new ScanSink() {
-            @Override
-            public synchronized void scanned(ScannedItem item) {
-                sink.scanned(item);
-            }
-
-            @Override
-            public boolean interested(Instant age) {
-                return sink.interested(age);
-            }
-
-            @Override
-            public synchronized void passed() {
-                sink.passed();
-            }
-
-            @Override
-            public synchronized void skipped(String id, String reason) {
-                sink.skipped(id, reason);
-            }
-
-            @Override
-            public synchronized void failed(CleanerError error) {
-                sink.failed(error);
-            }
-
-            @Override
-            public boolean stopRequested() {
-                return sink.stopRequested();
+                PrefixScans.atOnce(prefixes, sink, LocalBlobStore.this::scanPrefix, "cleaner-blob-walk");
             }
         };
     }

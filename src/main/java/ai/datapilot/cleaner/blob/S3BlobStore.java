@@ -38,7 +38,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Blobs in an S3-compatible bucket. Each prefix is listed a page of 1000 keys at a time (never the
- * whole listing in memory); an object's age is its LastModified. Candidates are looked at again
+ * whole listing in memory), the prefixes at once; an object's age is its LastModified. Candidates are looked at again
  * with HEAD just before they go (same ETag and LastModified, else kept), then deleted up to 1000
  * per DeleteObjects request; each key also carries its ETag, which AWS S3 checks (a conditional
  * delete) and other servers ignore. Only keys under the configured prefixes are ever listed, so
@@ -90,14 +90,10 @@ public final class S3BlobStore implements BlobStore {
                 return StoreKind.BLOB;
             }
 
+            /** Prefixes are listed at once, one thread each: a listing mostly waits on the server. */
             @Override
             public void drain(ScanSink sink) {
-                for (String prefix : prefixes) {
-                    if (sink.stopRequested()) {
-                        return;
-                    }
-                    scanPrefix(prefix, sink);
-                }
+                PrefixScans.atOnce(prefixes, sink, S3BlobStore.this::scanPrefix, "cleaner-s3-list");
             }
         };
     }

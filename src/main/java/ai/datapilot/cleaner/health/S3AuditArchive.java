@@ -7,8 +7,9 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Audit records as objects under the audit prefix of a bucket. The probe only reads (HeadBucket,
- * one listing): the cleaner's policy lets it write there, not delete, so it leaves no probe behind.
+ * Audit records as objects under the audit prefix of a bucket. The probe is one listing of that
+ * prefix: it needs no right beyond the cleaner's policy (HeadBucket would need an unconditioned
+ * s3:ListBucket) and leaves nothing behind (the policy lets the cleaner write there, not delete).
  */
 public final class S3AuditArchive implements AuditArchive {
 
@@ -29,7 +30,6 @@ public final class S3AuditArchive implements AuditArchive {
 
     @Override
     public String probe() {
-        s3.headBucket(b -> b.bucket(bucket));
         s3.listObjectsV2(b -> b.bucket(bucket).prefix(keyPrefix).maxKeys(1));
         return "bucket " + bucket + " reachable; audit prefix " + where() + " listable";
     }
