@@ -13,6 +13,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -22,6 +24,7 @@ import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsRequest;
@@ -180,38 +183,72 @@ public final class S3BlobStore implements BlobStore {
         Exception firstFailure = null;
         for (int from = 0; from < toDelete.size(); from += DELETE_BATCH) {
             List<ObjectIdentifier> batch = toDelete.subList(from, Math.min(toDelete.size(), from + DELETE_BATCH));
-            DeleteObjectsResponse response = s3.deleteObjects(DeleteObjectsRequest.builder()
-                    .bucket(location.bucket())
-                    .delete(Delete.builder().objects(batch).quiet(false).build())
-                    .build());
-            for (S3Error error : response.errors()) {
-                Integer i = positions.get(error.key());
-                if (i == null) {
-                    continue;
+            Exception failure;
+            try {
+                failure = deleteBatch(batch, positions, answers);
+            } catch (SdkException wholeRequest) {
+                if (batch.size() == 1) {
+                    throw wholeRequest;
                 }
-                switch (String.valueOf(error.code())) {
-                    case "NoSuchKey" -> answers.set(i, Recheck.gone("already gone"));
-                    case "PreconditionFailed" -> answers.set(i, Recheck.changed("rewritten after the scan (ETag no longer matches)"));
-                    default -> {
-                        answers.set(i, null);
-                        if (firstFailure == null) {
-                            firstFailure = new IllegalStateException("DeleteObjects refused " + error.key() + ": "
-                                    + error.code() + " " + error.message());
-                        }
+                // some servers fail the whole request for one object they cannot delete: then one
+                // by one, so that object's failure is its own
+                LOG.warn("DeleteObjects of {} keys failed ({}); deleting them one by one", batch.size(), message(wholeRequest));
+                failure = null;
+                for (ObjectIdentifier one : batch) {
+                    Exception f;
+                    try {
+                        f = deleteBatch(List.of(one), positions, answers);
+                    } catch (SdkException e) {
+                        answers.set(positions.get(one.key()), null);
+                        f = e;
                     }
+                    failure = failure == null ? f : failure;
                 }
             }
-            if (response.deleted().size() + response.errors().size() < batch.size()) {
-                LOG.debug("DeleteObjects answered for {} of {} keys", response.deleted().size() + response.errors().size(), batch.size());
-            }
-            for (DeletedObject deleted : response.deleted()) {
-                LOG.trace("Deleted {}", deleted.key());
-            }
+            firstFailure = firstFailure == null ? failure : firstFailure;
         }
         if (firstFailure != null) {
             throw new ChunkPartlyFailedException(answers, firstFailure);
         }
         return answers;
+    }
+
+    /**
+     * One DeleteObjects request. Sets each key's answer: deleted (left as it was), gone, rewritten,
+     * or null when the server refused it or did not answer for it; returns the first such failure.
+     */
+    private Exception deleteBatch(List<ObjectIdentifier> batch, Map<String, Integer> positions, List<Recheck> answers) {
+        DeleteObjectsResponse response = s3.deleteObjects(DeleteObjectsRequest.builder()
+                .bucket(location.bucket())
+                .delete(Delete.builder().objects(batch).quiet(false).build())
+                .build());
+        Set<String> unanswered = new HashSet<>();
+        batch.forEach(o -> unanswered.add(o.key()));
+        for (DeletedObject deleted : response.deleted()) {
+            unanswered.remove(deleted.key());
+        }
+        Exception failure = null;
+        for (S3Error error : response.errors()) {
+            Integer i = positions.get(error.key());
+            if (i == null || !unanswered.remove(error.key())) {
+                continue;
+            }
+            switch (String.valueOf(error.code())) {
+                case "NoSuchKey" -> answers.set(i, Recheck.gone("already gone"));
+                case "PreconditionFailed" -> answers.set(i, Recheck.changed("rewritten after the scan (ETag no longer matches)"));
+                default -> {
+                    answers.set(i, null);
+                    failure = failure != null ? failure
+                            : new IllegalStateException("DeleteObjects refused " + error.key() + ": " + error.code() + " " + error.message());
+                }
+            }
+        }
+        // not reported as deleted nor as an error: unknown, so retried (the retry's HEAD tells)
+        for (String key : unanswered) {
+            answers.set(positions.get(key), null);
+            failure = failure != null ? failure : new IllegalStateException("DeleteObjects gave no answer for " + key);
+        }
+        return failure;
     }
 
     private List<Recheck> headAll(List<ScannedItem> candidates, Instant cutoff) throws ChunkPartlyFailedException {

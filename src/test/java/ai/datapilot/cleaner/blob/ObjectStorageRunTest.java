@@ -6,6 +6,7 @@ import static ai.datapilot.cleaner.testing.RedisForTests.job;
 import static ai.datapilot.cleaner.testing.StorageTree.old;
 import static ai.datapilot.cleaner.testing.StorageTree.recent;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.datapilot.cleaner.cli.HealthCommand;
 import ai.datapilot.cleaner.settings.S3Location;
@@ -227,5 +228,58 @@ class ObjectStorageRunTest {
             HealthCommand.execute(env, out, Clock.systemUTC());
         }
         return new ObjectMapper().readTree(bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anObjectTheServerRefusesToDeleteIsReportedAloneAndTheNextRunFinishes() throws Exception {
+        putAll(Map.of("uploads/job_stuck/data.csv", old().minusSeconds(5), "uploads/job_fine/data.csv", old(),
+                "results/job_fine.json", old()));
+        assumeTrue(chattr("+i", s3.file("uploads/job_stuck/data.csv")), "chattr +i is not available on this file system");
+        Result run;
+        try {
+            run = run(s3Env("", "CLEANER_DRY_RUN", "false", "CLEANER_DELETE_RETRIES", "1"), s3);
+        } finally {
+            chattr("-i", s3.file("uploads/job_stuck/data.csv"));
+        }
+
+        assertThat(run.exitCode()).as(run.stdout()).isEqualTo(1);
+        assertThat(run.itemIds("failed")).containsExactly("uploads/job_stuck/data.csv");
+        assertThat(run.itemIds("deleted")).containsExactlyInAnyOrder("uploads/job_fine/data.csv", "results/job_fine.json");
+        assertThat(run.errorTypes()).containsExactly("blob_deletion_failed");
+        assertThat(s3.keys("")).contains("uploads/job_stuck/data.csv").doesNotContain("uploads/job_fine/data.csv");
+
+        Result next = run(s3Env("", "CLEANER_DRY_RUN", "false"), s3);
+        assertThat(next.exitCode()).as(next.stdout()).isZero();
+        assertThat(next.itemIds("deleted")).containsExactly("uploads/job_stuck/data.csv");
+    }
+
+    @Test
+    void pacedDeletesGoOneObjectAtATime() throws Exception {
+        putAll(Map.of("uploads/job_1/a.csv", old(), "uploads/job_2/b.csv", old(), "results/job_1.json", old()));
+
+        Result run = run(s3Env("", "CLEANER_DRY_RUN", "false", "CLEANER_DELETES_PER_SECOND", "50"), s3);
+
+        assertThat(run.exitCode()).as(run.stdout()).isZero();
+        assertThat(run.itemIds("deleted")).hasSize(3);
+        assertThat(s3.keys("uploads/")).isEmpty();
+    }
+
+    @Test
+    void healthIsUnhealthyWhenTheBucketRefusesTheCredentials() throws Exception {
+        S3ForTests.useCredentials("not-the-key", "not-the-secret");
+
+        JsonNode report = health(s3Env(""));
+
+        assertThat(report.path("status").asText()).isEqualTo("unhealthy");
+        assertThat(report.path("checks").path("storage").path("detail").asText()).contains("403");
+    }
+
+    private static boolean chattr(String flag, Path path) {
+        try {
+            Process p = new ProcessBuilder("chattr", flag, path.toString()).redirectErrorStream(true).start();
+            return p.waitFor() == 0;
+        } catch (java.io.IOException | InterruptedException e) {
+            return false;
+        }
     }
 }

@@ -86,11 +86,19 @@ public final class RedisClusterForTests implements BeforeAllCallback, AfterAllCa
 
     @Override
     public void beforeEach(ExtensionContext context) {
+        if (masters.stream().anyMatch(m -> !m.isAlive())) {
+            throw new IllegalStateException("a test killed a master of this cluster; give such a test a cluster of its own");
+        }
         for (PrivateRedis m : masters) {
             try (Jedis j = new Jedis("127.0.0.1", m.port())) {
                 j.flushAll();
             }
         }
+    }
+
+    /** Kills one master at once, as a crash would: its slots are unserved from then on. */
+    public void killMaster(int index) {
+        masters.get(index).kill();
     }
 
     public List<HostAndPort> nodes() {

@@ -156,7 +156,12 @@ public final class S3ForTests implements BeforeAllCallback, AfterAllCallback, Be
     }
 
     public void age(String key, Instant lastModified) throws IOException {
-        Files.setLastModifiedTime(dir.resolve("data").resolve(BUCKET).resolve(key), FileTime.from(lastModified));
+        Files.setLastModifiedTime(file(key), FileTime.from(lastModified));
+    }
+
+    /** The file behind an object in the server's folder, for faults a client cannot cause. */
+    public Path file(String key) {
+        return dir.resolve("data").resolve(BUCKET).resolve(key);
     }
 
     public boolean exists(String key) {
