@@ -41,11 +41,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Blobs in an S3-compatible bucket. Each prefix is listed a page of 1000 keys at a time (never the
- * whole listing in memory), the prefixes at once; an object's age is its LastModified. Candidates are looked at again
- * with HEAD just before they go (same ETag and LastModified, else kept), then deleted up to 1000
- * per DeleteObjects request; each key also carries its ETag, which AWS S3 checks (a conditional
- * delete) and other servers ignore. Only keys under the configured prefixes are ever listed, so
- * only those can be deleted; the audit prefix is outside all of them.
+ * whole listing in memory), the prefixes at once; an object's age is its LastModified. Candidates
+ * are looked at again with HEAD just before they go (same ETag and LastModified, else kept), then
+ * deleted up to 1000 per DeleteObjects request; each key also carries its ETag, which AWS S3 and
+ * Ceph check (a conditional delete) and other servers ignore. Only keys under the configured
+ * prefixes are ever listed, so only those can be deleted; the audit prefix is outside all of them.
  */
 public final class S3BlobStore implements BlobStore {
 
@@ -293,6 +293,9 @@ public final class S3BlobStore implements BlobStore {
         }
         if (ref.eTag() != null && !ref.eTag().equals(now.eTag())) {
             return Recheck.changed("rewritten after the scan (ETag changed)");
+        }
+        if (ref.size() >= 0 && now.contentLength() != null && now.contentLength() != ref.size()) {
+            return Recheck.changed("rewritten after the scan (size changed)");
         }
         // a listing gives milliseconds, a HEAD's HTTP date whole seconds
         if (now.lastModified() == null

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.IntFunction;
 import ai.datapilot.cleaner.store.ChunkPartlyFailedException;
 import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisClusterNode;
@@ -208,7 +209,7 @@ public final class RedisJobRecordStore implements JobRecordStore {
         keysAndArgs[keys.size()] = Integer.toString(READ_CAP).getBytes(StandardCharsets.US_ASCII);
         List<Object> rows;
         if (connection instanceof RedisClusterConnection) {
-            rows = perKeyInCluster(connection, keys, key -> new byte[][] {key, keysAndArgs[keys.size()]}, BATCH_READ_SCRIPT);
+            rows = perKeyInCluster(connection, keys.size(), i -> new byte[][] {keys.get(i), keysAndArgs[keys.size()]}, BATCH_READ_SCRIPT);
         } else {
             rows = connection.scriptingCommands().eval(BATCH_READ_SCRIPT, ReturnType.MULTI, keys.size(), keysAndArgs);
         }
@@ -340,24 +341,14 @@ public final class RedisJobRecordStore implements JobRecordStore {
         byte[] cap = keysAndArgs[2 * n + 1];
         List<Object> results = execute(connection -> {
             if (connection instanceof RedisClusterConnection) {
-                List<byte[]> keys = candidates.stream().map(c -> (byte[]) c.ref()).toList();
-                return perKeyInCluster(connection, keys, new java.util.function.Function<>() {
-                    private int i;
-
-                    @Override
-                    public byte[][] apply(byte[] key) {
-                        return new byte[][] {key, keysAndArgs[n + i++], deleteFlag, cap};
-                    }
-                }, SCRIPT);
+                return perKeyInCluster(connection, n, i -> new byte[][] {keysAndArgs[i], keysAndArgs[n + i], deleteFlag, cap}, SCRIPT);
             }
             return connection.scriptingCommands().eval(SCRIPT, ReturnType.MULTI, n, keysAndArgs);
         });
         List<Recheck> answers = new ArrayList<>(n);
-        List<Integer> failed = new ArrayList<>();
         Exception firstFailure = null;
         for (Object r : results) {
             if (r instanceof Exception e) {
-                failed.add(answers.size());
                 answers.add(null);
                 firstFailure = firstFailure == null ? e : firstFailure;
                 continue;
@@ -381,17 +372,16 @@ public final class RedisJobRecordStore implements JobRecordStore {
      * the exception that key's call ended with (its slot moved, say); a node that cannot be reached
      * fails the whole call.
      */
-    private static List<Object> perKeyInCluster(RedisConnection connection, List<byte[]> keys,
-            java.util.function.Function<byte[], byte[][]> keyAndArgs, byte[] script) {
+    private static List<Object> perKeyInCluster(RedisConnection connection, int count, IntFunction<byte[][]> keyAndArgs, byte[] script) {
         JedisCluster cluster = (JedisCluster) connection.getNativeConnection();
-        List<Response<Object>> responses = new ArrayList<>(keys.size());
+        List<Response<Object>> responses = new ArrayList<>(count);
         try (ClusterPipeline pipeline = cluster.pipelined()) {
-            for (byte[] key : keys) {
-                responses.add(pipeline.eval(script, 1, keyAndArgs.apply(key)));
+            for (int i = 0; i < count; i++) {
+                responses.add(pipeline.eval(script, 1, keyAndArgs.apply(i)));
             }
             pipeline.sync();
         }
-        List<Object> answers = new ArrayList<>(keys.size());
+        List<Object> answers = new ArrayList<>(count);
         for (Response<Object> response : responses) {
             try {
                 answers.add(((List<?>) response.get()).get(0));
