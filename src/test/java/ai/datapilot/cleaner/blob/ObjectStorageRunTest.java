@@ -282,4 +282,25 @@ class ObjectStorageRunTest {
             return false;
         }
     }
+
+    @Test
+    void oddKeysAreDeletedAsThemselvesAndTheirLookAlikesSurvive() throws Exception {
+        List<String> odd = List.of("uploads/job a/in put.csv", "uploads/job_1/a+b&c<d>e'f\"g.csv", "uploads/job_%41/x.csv",
+                "results/job_ü_€.json", "uploads/job_1/semi;colon=eq?.csv");
+        Map<String, Instant> objects = new HashMap<>();
+        odd.forEach(k -> objects.put(k, old()));
+        // the same names with one character changed, and recent: they must survive
+        objects.put("uploads/job a/in_put.csv", recent());
+        objects.put("uploads/job_1/a b&c<d>e'f\"g.csv", recent());
+        objects.put("uploads/job_A/x.csv", recent());
+        objects.put("results/job_u_€.json", recent());
+        putAll(objects);
+
+        Result result = run(s3Env("", "CLEANER_DRY_RUN", "false"), s3);
+
+        assertThat(result.exitCode()).as(result.stdout()).isZero();
+        assertThat(result.itemIds("deleted")).containsExactlyInAnyOrderElementsOf(odd);
+        assertThat(s3.keys("")).containsExactlyInAnyOrder("uploads/job a/in_put.csv", "uploads/job_1/a b&c<d>e'f\"g.csv",
+                "uploads/job_A/x.csv", "results/job_u_€.json", s3.keys("maintenance/").get(0));
+    }
 }
