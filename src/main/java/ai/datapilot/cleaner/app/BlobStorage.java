@@ -14,6 +14,7 @@ import ai.datapilot.cleaner.lease.LocalRunLock;
 import ai.datapilot.cleaner.settings.CleanerSettings;
 import ai.datapilot.cleaner.settings.S3Location;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -24,44 +25,49 @@ import software.amazon.awssdk.services.s3.S3Client;
 public final class BlobStorage implements AutoCloseable {
 
     private final CleanerSettings settings;
-    private final S3Client s3;
+    /** The AWS SDK takes about half a second to load: it loads while camel-main starts. */
+    private final CompletableFuture<S3Client> s3Starting;
     private final BlobStore store;
 
     public BlobStorage(CleanerSettings settings) {
         this.settings = settings;
         if (settings.objectStorage().isPresent()) {
             S3Location location = settings.objectStorage().get();
-            this.s3 = S3Clients.client(location, settings.redisTimeout());
-            this.store = new S3BlobStore(s3, location, settings.blobPrefixes());
+            this.s3Starting = CompletableFuture.supplyAsync(() -> S3Clients.client(location, settings.redisTimeout()));
+            this.store = new S3BlobStore(this::s3Client, location, settings.blobPrefixes());
         } else {
-            this.s3 = null;
+            this.s3Starting = null;
             this.store = new LocalBlobStore(settings.storageRoot(), settings.blobPrefixes());
         }
+    }
+
+    public boolean inBucket() {
+        return s3Starting != null;
     }
 
     public BlobStore store() {
         return store;
     }
 
-    /** The S3 client camel-aws2-s3 writes the audit object with; null on local disk. */
+    /** The S3 client (the blob store's, and camel-aws2-s3's for the audit object); null on local disk. */
     public S3Client s3Client() {
-        return s3;
+        return s3Starting == null ? null : s3Starting.join();
     }
 
     public AuditFile auditFile(Clock clock) {
-        return s3 != null ? AuditFile.inBucket(settings.objectStorage().get().bucket(), settings.auditKeyPrefix(), clock)
+        return inBucket() ? AuditFile.inBucket(settings.objectStorage().get().bucket(), settings.auditKeyPrefix(), clock)
                 : new AuditFile(settings.auditDirectory(), clock);
     }
 
     public AuditArchive auditArchive() {
-        return s3 != null ? new S3AuditArchive(s3, settings.objectStorage().get().bucket(), settings.auditKeyPrefix())
+        return inBucket() ? new S3AuditArchive(s3Client(), settings.objectStorage().get().bucket(), settings.auditKeyPrefix())
                 : new LocalAuditArchive(settings.storageRoot(), settings.auditDirectory());
     }
 
     /** Writes the record of a run that never reached the routes (startup failed) where the routes would. */
     public void writeStandaloneAudit(CleanerRun run) {
-        if (s3 != null) {
-            StandaloneAuditWriter.writeToBucket(run, s3, settings.objectStorage().get().bucket(), settings.auditKeyPrefix());
+        if (inBucket()) {
+            StandaloneAuditWriter.writeToBucket(run, s3Client(), settings.objectStorage().get().bucket(), settings.auditKeyPrefix());
         } else {
             StandaloneAuditWriter.write(run, settings.auditDirectory());
         }
@@ -69,7 +75,7 @@ public final class BlobStorage implements AutoCloseable {
 
     /** The storage root's lock; none for a bucket (the Redis lease guards it). */
     public LocalRunLock localLock() {
-        return s3 != null ? null : new LocalRunLock(settings.storageRoot());
+        return inBucket() ? null : new LocalRunLock(settings.storageRoot());
     }
 
     @Override
@@ -77,8 +83,9 @@ public final class BlobStorage implements AutoCloseable {
         if (store instanceof S3BlobStore s3Store) {
             s3Store.close();
         }
-        if (s3 != null) {
-            s3.close();
+        if (s3Starting != null) {
+            // a client still starting is closed when it is done
+            s3Starting.thenAccept(S3Client::close);
         }
     }
 }

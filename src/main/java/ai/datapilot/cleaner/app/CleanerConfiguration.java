@@ -97,8 +97,9 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
      */
     @Override
     public void configure(CamelContext context) {
-        if (blobStorage.s3Client() != null) {
-            context.getRegistry().bind("s3Client", S3Client.class, blobStorage.s3Client());
+        if (blobStorage.inBucket()) {
+            // bound lazily: the client may still be starting; the audit step asks for it at the end
+            context.getRegistry().bind("s3Client", S3Client.class, (java.util.function.Supplier<Object>) blobStorage::s3Client);
         }
         if (!healthChecks) {
             return;

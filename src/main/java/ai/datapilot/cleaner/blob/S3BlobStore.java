@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -56,7 +57,7 @@ public final class S3BlobStore implements BlobStore {
     /** HEAD requests in flight while a chunk is re-checked: each mostly waits on the network. */
     private static final int RECHECKERS = 32;
 
-    private final S3Client s3;
+    private final Supplier<S3Client> client;
     private final S3Location location;
     private final List<String> prefixes;
     private final ExecutorService recheckers = Executors.newFixedThreadPool(RECHECKERS, r -> {
@@ -70,7 +71,12 @@ public final class S3BlobStore implements BlobStore {
     }
 
     public S3BlobStore(S3Client s3, S3Location location, List<String> prefixes) {
-        this.s3 = s3;
+        this(() -> s3, location, prefixes);
+    }
+
+    /** @param client the client, asked for when the first request is made (it may still be starting) */
+    public S3BlobStore(Supplier<S3Client> client, S3Location location, List<String> prefixes) {
+        this.client = client;
         this.location = location;
         this.prefixes = List.copyOf(prefixes);
     }
@@ -111,7 +117,7 @@ public final class S3BlobStore implements BlobStore {
                 if (token != null) {
                     request.continuationToken(token);
                 }
-                ListObjectsV2Response page = s3.listObjectsV2(request.build());
+                ListObjectsV2Response page = client.get().listObjectsV2(request.build());
                 for (S3Object object : page.contents()) {
                     emit(keyPrefix, object, sink);
                 }
@@ -218,7 +224,7 @@ public final class S3BlobStore implements BlobStore {
      * or null when the server refused it or did not answer for it; returns the first such failure.
      */
     private Exception deleteBatch(List<ObjectIdentifier> batch, Map<String, Integer> positions, List<Recheck> answers) {
-        DeleteObjectsResponse response = s3.deleteObjects(DeleteObjectsRequest.builder()
+        DeleteObjectsResponse response = client.get().deleteObjects(DeleteObjectsRequest.builder()
                 .bucket(location.bucket())
                 .delete(Delete.builder().objects(batch).quiet(false).build())
                 .build());
@@ -282,7 +288,7 @@ public final class S3BlobStore implements BlobStore {
     private Recheck head(ObjectRef ref, Instant cutoff) {
         HeadObjectResponse now;
         try {
-            now = s3.headObject(b -> b.bucket(location.bucket()).key(ref.key()));
+            now = client.get().headObject(b -> b.bucket(location.bucket()).key(ref.key()));
         } catch (NoSuchKeyException e) {
             return Recheck.gone("already gone");
         } catch (S3Exception e) {
