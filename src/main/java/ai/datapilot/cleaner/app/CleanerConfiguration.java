@@ -31,7 +31,7 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
-import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -48,8 +48,8 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     static final int DELETE_CHUNK = 200;
 
     private final boolean healthChecks;
-    private final CompletableFuture<JedisConnectionFactory> redisStarting;
-    private JedisConnectionFactory redisConnections;
+    private final CompletableFuture<RedisConnectionFactory> redisStarting;
+    private RedisConnectionFactory redisConnections;
     private StringRedisTemplate redisTemplate;
     private final BlobStorage blobStorage;
     private final BlobStore blobStore;
@@ -214,7 +214,7 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
             runLease.close();
         }
         // a factory still starting is closed when it is done
-        redisStarting.thenAccept(JedisConnectionFactory::destroy);
+        redisStarting.thenAccept(RedisConnections::close);
         blobStorage.close();
     }
 }

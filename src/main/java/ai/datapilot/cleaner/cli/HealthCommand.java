@@ -12,7 +12,7 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
  * {@code health}: prints {@code {status, timestamp, checks: {redis, storage, lastRun}, lastCleanerRun}}
@@ -40,7 +40,7 @@ public final class HealthCommand {
             return 2;
         }
         Logging.apply("WARN");
-        JedisConnectionFactory factory = RedisConnections.connectionFactory(settings.redisUrl(), settings.redisTimeout());
+        RedisConnectionFactory factory = RedisConnections.connectionFactory(settings.redisUrl(), settings.redisTimeout());
         try (BlobStorage blobs = new BlobStorage(settings)) {
             CleanerHealth health = new CleanerHealth(RedisConnections.template(factory), settings.redisUrl().masked(),
                     blobs.auditArchive(), settings.healthMaxAge(), settings.healthMaxErrors(), clock);
@@ -48,7 +48,7 @@ public final class HealthCommand {
             out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report.json()));
             return report.exitCode();
         } finally {
-            factory.destroy();
+            RedisConnections.close(factory);
         }
     }
 }

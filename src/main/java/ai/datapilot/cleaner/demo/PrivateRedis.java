@@ -56,8 +56,17 @@ public final class PrivateRedis implements AutoCloseable {
      * folder, no slots yet (whoever builds the cluster assigns them).
      */
     public static PrivateRedis startClusterNode() throws IOException {
-        return start(findBinary(), false, List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+        return startClusterNode(null);
+    }
+
+    /** A cluster node that asks clients and its peers for {@code password} (null: none). */
+    public static PrivateRedis startClusterNode(String password) throws IOException {
+        List<String> args = new java.util.ArrayList<>(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                 "--cluster-node-timeout", "5000"));
+        if (password != null) {
+            args.addAll(List.of("--requirepass", password, "--masterauth", password));
+        }
+        return start(findBinary(), false, args);
     }
 
     private static PrivateRedis start(String binary, boolean persistent) throws IOException {
@@ -139,24 +148,43 @@ public final class PrivateRedis implements AutoCloseable {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
             socket.setSoTimeout(5000);
-            StringBuilder resp = new StringBuilder("*").append(words.length).append("\r\n");
-            for (String w : words) {
-                byte[] bytes = w.getBytes(StandardCharsets.UTF_8);
-                resp.append('$').append(bytes.length).append("\r\n").append(w).append("\r\n");
-            }
             OutputStream out = socket.getOutputStream();
-            out.write(resp.toString().getBytes(StandardCharsets.UTF_8));
-            out.flush();
             InputStream in = socket.getInputStream();
-            StringBuilder line = new StringBuilder();
-            int c;
-            while ((c = in.read()) != -1 && c != '\n') {
-                if (c != '\r') {
-                    line.append((char) c);
-                }
+            String password = password();
+            if (password != null) {
+                send(out, "AUTH", password);
+                readLine(in);
             }
-            return line.toString();
+            send(out, words);
+            return readLine(in);
         }
+    }
+
+    private static void send(OutputStream out, String... words) throws IOException {
+        StringBuilder resp = new StringBuilder("*").append(words.length).append("\r\n");
+        for (String w : words) {
+            byte[] bytes = w.getBytes(StandardCharsets.UTF_8);
+            resp.append('$').append(bytes.length).append("\r\n").append(w).append("\r\n");
+        }
+        out.write(resp.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1 && c != '\n') {
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
+    }
+
+    /** The password this server asks for, or null. */
+    public String password() {
+        int i = extraArgs.indexOf("--requirepass");
+        return i < 0 ? null : extraArgs.get(i + 1);
     }
 
     private boolean ping() {

@@ -2,7 +2,9 @@ package ai.datapilot.cleaner.jobrecord;
 
 import ai.datapilot.cleaner.settings.RedisUrl;
 import java.time.Duration;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
@@ -18,7 +20,12 @@ public final class RedisConnections {
     private RedisConnections() {
     }
 
-    public static JedisConnectionFactory connectionFactory(RedisUrl url, Duration timeout) {
+    /**
+     * The connection factory for {@code url}. One server: started here (that opens nothing yet). A
+     * cluster: started when first used, and again after a failed start (see
+     * {@link ReconnectingClusterFactory}).
+     */
+    public static RedisConnectionFactory connectionFactory(RedisUrl url, Duration timeout) {
         JedisClientConfiguration.JedisClientConfigurationBuilder client = JedisClientConfiguration.builder()
                 .connectTimeout(timeout)
                 .readTimeout(timeout)
@@ -27,27 +34,50 @@ public final class RedisConnections {
             client.useSsl();
         }
         client.usePooling();
-        JedisConnectionFactory factory;
         if (url.cluster()) {
             // the seed nodes tell the client the rest: every master, and which slots it owns
             RedisClusterConfiguration cluster = new RedisClusterConfiguration(
                     url.nodes().stream().map(RedisUrl.Node::toString).toList());
             url.username().ifPresent(cluster::setUsername);
             url.password().ifPresent(cluster::setPassword);
-            factory = new JedisConnectionFactory(cluster, client.build());
-        } else {
-            RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(url.host(), url.port());
-            server.setDatabase(url.database());
-            url.username().ifPresent(server::setUsername);
-            url.password().ifPresent(server::setPassword);
-            factory = new JedisConnectionFactory(server, client.build());
+            JedisClientConfiguration clientConfiguration = client.build();
+            return new ReconnectingClusterFactory(() -> started(new JedisConnectionFactory(cluster, clientConfiguration)));
         }
+        RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(url.host(), url.port());
+        server.setDatabase(url.database());
+        url.username().ifPresent(server::setUsername);
+        url.password().ifPresent(server::setPassword);
+        return started(new JedisConnectionFactory(server, client.build()));
+    }
+
+    private static JedisConnectionFactory started(JedisConnectionFactory factory) {
         factory.afterPropertiesSet();
-        factory.start();
+        try {
+            factory.start();
+        } catch (RuntimeException e) {
+            factory.destroy();
+            throw e;
+        }
         return factory;
     }
 
-    public static StringRedisTemplate template(JedisConnectionFactory factory) {
+    /** Whether the factory speaks to a Redis Cluster (SCAN per master, one key per script call). */
+    public static boolean isCluster(RedisConnectionFactory factory) {
+        return factory instanceof ReconnectingClusterFactory
+                || factory instanceof JedisConnectionFactory jedis && jedis.isRedisClusterAware();
+    }
+
+    public static void close(RedisConnectionFactory factory) {
+        if (factory instanceof DisposableBean disposable) {
+            try {
+                disposable.destroy();
+            } catch (Exception e) {
+                // closing at the end of the process: nothing left to do about it
+            }
+        }
+    }
+
+    public static StringRedisTemplate template(RedisConnectionFactory factory) {
         StringRedisTemplate template = new StringRedisTemplate(factory);
         template.afterPropertiesSet();
         return template;

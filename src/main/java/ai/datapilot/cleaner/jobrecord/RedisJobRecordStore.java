@@ -21,7 +21,7 @@ import ai.datapilot.cleaner.store.ChunkPartlyFailedException;
 import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisClusterNode;
 import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import redis.clients.jedis.ClusterPipeline;
 import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.Response;
@@ -152,7 +152,8 @@ public final class RedisJobRecordStore implements JobRecordStore {
      * wraps every connection in a plain string connection that hides the per-node commands.
      */
     private <T> T execute(RedisCallback<T> work) {
-        if (template.getRequiredConnectionFactory() instanceof JedisConnectionFactory factory && factory.isRedisClusterAware()) {
+        RedisConnectionFactory factory = template.getRequiredConnectionFactory();
+        if (RedisConnections.isCluster(factory)) {
             try (RedisClusterConnection connection = factory.getClusterConnection()) {
                 return work.doInRedis(connection);
             }

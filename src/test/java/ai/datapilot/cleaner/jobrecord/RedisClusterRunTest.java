@@ -28,7 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import redis.clients.jedis.ClusterPipeline;
 
@@ -106,7 +106,7 @@ class RedisClusterRunTest {
     void aRecordRewrittenAfterTheScanIsKeptOnItsOwnNode() throws Exception {
         jobs(200);
         RedisUrl url = RedisUrl.parse(cluster.url());
-        JedisConnectionFactory factory = RedisConnections.connectionFactory(url, Duration.ofSeconds(5));
+        RedisConnectionFactory factory = RedisConnections.connectionFactory(url, Duration.ofSeconds(5));
         try {
             RedisJobRecordStore store = new RedisJobRecordStore(RedisConnections.template(factory), url.masked());
             List<ScannedItem> found = ExpiredItems.of(store);
@@ -125,14 +125,14 @@ class RedisClusterRunTest {
             }
             assertThat(cluster.allKeys("job:old-*")).containsExactly("job:old-7");
         } finally {
-            factory.destroy();
+            RedisConnections.close(factory);
         }
     }
 
     @Test
     void theLeaseWorksOnTheCluster() throws Exception {
         RedisUrl url = RedisUrl.parse(cluster.url());
-        JedisConnectionFactory factory = RedisConnections.connectionFactory(url, Duration.ofSeconds(5));
+        RedisConnectionFactory factory = RedisConnections.connectionFactory(url, Duration.ofSeconds(5));
         try {
             StringRedisTemplate template = RedisConnections.template(factory);
             RedisRunLease lease = new RedisRunLease(template, "datapilot-cleaner:lease", Duration.ofSeconds(30));
@@ -146,7 +146,7 @@ class RedisClusterRunTest {
             lease.release("run-a");
             assertThat(cluster.client().exists("datapilot-cleaner:lease")).isFalse();
         } finally {
-            factory.destroy();
+            RedisConnections.close(factory);
         }
     }
 }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisCluster;
@@ -27,23 +28,36 @@ import redis.clients.jedis.JedisCluster;
 public final class RedisClusterForTests implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
 
     private final List<PrivateRedis> masters = new ArrayList<>();
+    private final String password;
     private JedisCluster client;
+
+    public RedisClusterForTests() {
+        this(null);
+    }
+
+    /** A cluster whose nodes ask for {@code password}, as a managed cluster with AUTH does. */
+    public RedisClusterForTests(String password) {
+        this.password = password;
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         for (int i = 0; i < 3; i++) {
-            masters.add(PrivateRedis.startClusterNode());
+            masters.add(PrivateRedis.startClusterNode(password));
         }
         List<String> command = new ArrayList<>(List.of(redisCli(), "--cluster", "create"));
         masters.forEach(m -> command.add("127.0.0.1:" + m.port()));
         command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+        if (password != null) {
+            command.addAll(List.of("-a", password, "--no-auth-warning"));
+        }
         Process create = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(create.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!create.waitFor(60, TimeUnit.SECONDS) || create.exitValue() != 0) {
             throw new IllegalStateException("redis-cli --cluster create failed: " + output);
         }
         awaitClusterOk();
-        client = new JedisCluster(new HashSet<>(nodes()));
+        client = new JedisCluster(new HashSet<>(nodes()), DefaultJedisClientConfig.builder().password(password).build());
     }
 
     private static String redisCli() {
@@ -62,7 +76,7 @@ public final class RedisClusterForTests implements BeforeAllCallback, AfterAllCa
         while (System.nanoTime() < deadline) {
             boolean ok = true;
             for (PrivateRedis m : masters) {
-                try (Jedis j = new Jedis("127.0.0.1", m.port())) {
+                try (Jedis j = node(m)) {
                     String info = j.clusterInfo();
                     ok &= info.contains("cluster_state:ok") && info.contains("cluster_slots_ok:16384")
                             && info.contains("cluster_known_nodes:3");
@@ -74,6 +88,10 @@ public final class RedisClusterForTests implements BeforeAllCallback, AfterAllCa
             Thread.sleep(100);
         }
         throw new IllegalStateException("the test cluster did not reach cluster_state:ok within 30 s");
+    }
+
+    private Jedis node(PrivateRedis m) {
+        return new Jedis(new HostAndPort("127.0.0.1", m.port()), DefaultJedisClientConfig.builder().password(password).build());
     }
 
     @Override
@@ -90,7 +108,7 @@ public final class RedisClusterForTests implements BeforeAllCallback, AfterAllCa
             throw new IllegalStateException("a test killed a master of this cluster; give such a test a cluster of its own");
         }
         for (PrivateRedis m : masters) {
-            try (Jedis j = new Jedis("127.0.0.1", m.port())) {
+            try (Jedis j = node(m)) {
                 j.flushAll();
             }
         }
@@ -107,7 +125,7 @@ public final class RedisClusterForTests implements BeforeAllCallback, AfterAllCa
 
     /** The REDIS_URL a cleaner is given: two of the three nodes as seeds, the third found through them. */
     public String url() {
-        return "redis-cluster://" + masters.subList(0, 2).stream().map(m -> "127.0.0.1:" + m.port())
+        return "redis-cluster://" + (password == null ? "" : ":" + password + "@") + masters.subList(0, 2).stream().map(m -> "127.0.0.1:" + m.port())
                 .collect(Collectors.joining(","));
     }
 
@@ -119,7 +137,7 @@ public final class RedisClusterForTests implements BeforeAllCallback, AfterAllCa
     public List<Long> keysPerMaster() {
         List<Long> counts = new ArrayList<>();
         for (PrivateRedis m : masters) {
-            try (Jedis j = new Jedis("127.0.0.1", m.port())) {
+            try (Jedis j = node(m)) {
                 counts.add(j.dbSize());
             }
         }
@@ -129,7 +147,7 @@ public final class RedisClusterForTests implements BeforeAllCallback, AfterAllCa
     public Set<String> allKeys(String pattern) {
         Set<String> keys = new HashSet<>();
         for (PrivateRedis m : masters) {
-            try (Jedis j = new Jedis("127.0.0.1", m.port())) {
+            try (Jedis j = node(m)) {
                 keys.addAll(j.keys(pattern));
             }
         }

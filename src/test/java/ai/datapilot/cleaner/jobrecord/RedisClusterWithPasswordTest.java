@@ -1,0 +1,61 @@
+package ai.datapilot.cleaner.jobrecord;
+
+import static ai.datapilot.cleaner.testing.CleanerRuns.env;
+import static ai.datapilot.cleaner.testing.CleanerRuns.run;
+import static ai.datapilot.cleaner.testing.RedisForTests.job;
+import static ai.datapilot.cleaner.testing.StorageTree.old;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.datapilot.cleaner.testing.CleanerRuns.Result;
+import ai.datapilot.cleaner.testing.RedisClusterForTests;
+import ai.datapilot.cleaner.testing.StorageTree;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A cluster that asks for a password (as managed clusters with AUTH do): given in REDIS_URL, never printed. */
+class RedisClusterWithPasswordTest {
+
+    static final String PASSWORD = "cluster-s3cret-pw";
+
+    @RegisterExtension
+    static RedisClusterForTests cluster = new RedisClusterForTests(PASSWORD);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void thePasswordInTheUrlOpensEveryNodeAndIsNeverPrinted() throws Exception {
+        StorageTree tree = new StorageTree(Files.createDirectory(tmp.resolve("storage")));
+        for (int i = 0; i < 60; i++) {
+            cluster.client().set("job:old-" + i, job("old-" + i, old()));
+        }
+
+        Result result = run(env(tree.root(), cluster.url(), "CLEANER_DRY_RUN", "false"));
+
+        assertThat(result.exitCode()).as(result.stdout()).isZero();
+        assertThat(result.audit().get("deletedKeys").asInt()).isEqualTo(60);
+        assertThat(cluster.allKeys("job:*")).isEmpty();
+        assertThat(result.stdout()).doesNotContain(PASSWORD);
+        assertThat(result.audit().toString()).doesNotContain(PASSWORD).contains("redis-cluster://:***@127.0.0.1:");
+    }
+
+    @Test
+    void aWrongPasswordIsAClearErrorAndTheBlobsAreStillCleaned() throws Exception {
+        StorageTree tree = new StorageTree(Files.createDirectory(tmp.resolve("storage")));
+        tree.file("uploads/job_1/data.csv", old());
+        cluster.client().set("job:old-1", job("old-1", old()));
+        String wrong = cluster.url().replace(PASSWORD, "not-the-password");
+
+        Result result = run(env(tree.root(), wrong, "CLEANER_DRY_RUN", "false", "CLEANER_REDIS_TIMEOUT_MS", "1000"));
+
+        assertThat(result.exitCode()).as(result.stdout()).isEqualTo(1);
+        assertThat(result.errorTypes()).contains("redis_scan_failed");
+        assertThat(result.summary().get("errors").toString()).contains("WRONGPASS");
+        assertThat(result.stdout()).doesNotContain("not-the-password");
+        assertThat(tree.exists("uploads/job_1/data.csv")).isFalse();
+        assertThat(cluster.client().exists("job:old-1")).isTrue();
+    }
+}
