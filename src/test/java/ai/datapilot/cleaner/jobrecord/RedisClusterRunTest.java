@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import redis.clients.jedis.ClusterPipeline;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * Job records in a real three-master Redis Cluster of private redis-server processes: every master
@@ -79,6 +80,34 @@ class RedisClusterRunTest {
         assertThat(result.audit().get("stores").get("redis").asText()).startsWith("redis-cluster://127.0.0.1:");
         // the lease is released on the cluster too
         assertThat(cluster.client().exists("datapilot-cleaner:lease")).isFalse();
+    }
+
+    @Test
+    void anExpiredJobInEverySlotOfTheClusterIsCleaned() throws IOException {
+        // one key per slot, 16,384 in all: a hash tag chosen for each slot puts the key there
+        String[] keyOfSlot = new String[16384];
+        int found = 0;
+        for (int i = 0; found < keyOfSlot.length; i++) {
+            int slot = JedisClusterCRC16.getSlot(Integer.toString(i));
+            if (keyOfSlot[slot] == null) {
+                keyOfSlot[slot] = "job:{" + i + "}";
+                found++;
+            }
+        }
+        try (ClusterPipeline p = cluster.client().pipelined()) {
+            for (String key : keyOfSlot) {
+                p.set(key, job(key.substring(4), old()));
+            }
+            p.set("job:{fresh}", job("fresh", recent()));
+            p.sync();
+        }
+
+        Result result = run(env(tree.root(), cluster.url(), "CLEANER_DRY_RUN", "false", "CLEANER_MAX_DELETE_BATCH", "100000"));
+
+        assertThat(result.exitCode()).as(result.stdout()).isZero();
+        assertThat(result.audit().get("totalKeysScanned").asInt()).isEqualTo(16385);
+        assertThat(result.audit().get("deletedKeys").asInt()).isEqualTo(16384);
+        assertThat(cluster.allKeys("job:*")).containsExactly("job:{fresh}");
     }
 
     @Test
