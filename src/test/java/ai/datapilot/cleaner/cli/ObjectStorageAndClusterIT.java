@@ -107,4 +107,24 @@ class ObjectStorageAndClusterIT {
         String line = stdout.lines().filter(l -> l.startsWith("STRUCTURED_SUMMARY: ")).findFirst().orElseThrow();
         return new ObjectMapper().readTree(line.substring("STRUCTURED_SUMMARY: ".length()));
     }
+
+    @Test
+    void credentialsFromAProfileInTheSharedCredentialsFileAreFound() throws Exception {
+        s3.put("uploads/job_1/in.csv", "x", old());
+        java.nio.file.Path credentials = tmp.resolve("credentials");
+        java.nio.file.Files.writeString(credentials, "[default]\naws_access_key_id = not-this-one\naws_secret_access_key = nor-this\n\n"
+                + "[cleaner]\naws_access_key_id = " + S3ForTests.ACCESS_KEY + "\naws_secret_access_key = " + S3ForTests.SECRET_KEY + "\n");
+        Map<String, String> env = env(S3ForTests.ACCESS_KEY, "CLEANER_DRY_RUN", "false");
+        env.remove("AWS_ACCESS_KEY_ID");
+        env.remove("AWS_SECRET_ACCESS_KEY");
+        env.put("AWS_SHARED_CREDENTIALS_FILE", credentials.toString());
+        env.put("AWS_CONFIG_FILE", tmp.resolve("no-config").toString());
+        env.put("AWS_PROFILE", "cleaner");
+
+        CleanerProcess run = CleanerProcess.start(tmp, tmp, env, "run-once");
+
+        assertThat(run.waitFor()).as(run.stderr()).isZero();
+        assertThat(s3.exists("uploads/job_1/in.csv")).isFalse();
+        assertThat(run.stderr()).doesNotContain(S3ForTests.SECRET_KEY);
+    }
 }
