@@ -53,7 +53,7 @@ public final class SettingsParser {
             new String[] {LOCAL_STORAGE_ROOT, "/tmp/uploads", "local-disk blob store: the folder holding the prefixes and the audit folder; must exist"},
             new String[] {BLOB_STORAGE_URL, "(unset)", "object-storage blob store instead of local disk: s3://bucket[/base]; credentials from the AWS chain, never here"},
             new String[] {CLEANER_S3_ENDPOINT, "(AWS)", "S3-compatible endpoint, e.g. http://minio:9000 (MinIO, Ceph, R2, GCS interop)"},
-            new String[] {CLEANER_S3_REGION, "(AWS chain)", "bucket region; else AWS_REGION / AWS_DEFAULT_REGION; us-east-1 with a custom endpoint"},
+            new String[] {CLEANER_S3_REGION, "(AWS_REGION)", "bucket region; else AWS_REGION / AWS_DEFAULT_REGION; us-east-1 with a custom endpoint"},
             new String[] {CLEANER_S3_PATH_STYLE, "false", "true: path-style URLs (endpoint/bucket/key), as MinIO and s3proxy need"},
             new String[] {REDIS_URL, "redis://localhost:6379/0", "job-record store: redis[s]://[[user]:password@]host[:port][/db], or redis[s]-cluster://[[user]:password@]host:port,host:port,... for a Redis Cluster"},
             new String[] {JOB_TTL_HOURS, "24", "retention in hours (decimal allowed); older items are expired"},
