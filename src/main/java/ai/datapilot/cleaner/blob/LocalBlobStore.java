@@ -63,20 +63,10 @@ public final class LocalBlobStore implements BlobStore {
         return "local:" + root;
     }
 
+    /** Prefixes are walked at once (a walk mostly waits on the file system), one thread each. */
     @Override
     public ItemScan scan() {
-        return new ItemScan() {
-            @Override
-            public StoreKind store() {
-                return StoreKind.BLOB;
-            }
-
-            /** Prefixes are walked at once (a walk mostly waits on the file system), one thread each. */
-            @Override
-            public void drain(ScanSink sink) {
-                PrefixScans.atOnce(prefixes, sink, LocalBlobStore.this::scanPrefix, "cleaner-blob-walk");
-            }
-        };
+        return PrefixScans.of(prefixes, this::scanPrefix, "cleaner-blob-walk");
     }
 
     private void scanPrefix(String prefix, ScanSink sink) {

@@ -1,8 +1,10 @@
 package ai.datapilot.cleaner.blob;
 
 import ai.datapilot.cleaner.store.CleanerError;
+import ai.datapilot.cleaner.store.ItemScan;
 import ai.datapilot.cleaner.store.ScanSink;
 import ai.datapilot.cleaner.store.ScannedItem;
+import ai.datapilot.cleaner.store.StoreKind;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +25,22 @@ final class PrefixScans {
     private PrefixScans() {
     }
 
-    static void atOnce(List<String> prefixes, ScanSink sink, BiConsumer<String, ScanSink> scanPrefix, String threadName) {
+    /** A blob scan that, when drained, scans every prefix at once with {@code scanPrefix}. */
+    static ItemScan of(List<String> prefixes, BiConsumer<String, ScanSink> scanPrefix, String threadName) {
+        return new ItemScan() {
+            @Override
+            public StoreKind store() {
+                return StoreKind.BLOB;
+            }
+
+            @Override
+            public void drain(ScanSink sink) {
+                atOnce(prefixes, sink, scanPrefix, threadName);
+            }
+        };
+    }
+
+    private static void atOnce(List<String> prefixes, ScanSink sink, BiConsumer<String, ScanSink> scanPrefix, String threadName) {
         ScanSink shared = synchronizedSink(sink);
         if (prefixes.size() == 1) {
             scanPrefix.accept(prefixes.get(0), shared);

@@ -91,20 +91,10 @@ public final class S3BlobStore implements BlobStore {
         return location.describe();
     }
 
+    /** Prefixes are listed at once, one thread each: a listing mostly waits on the server. */
     @Override
     public ItemScan scan() {
-        return new ItemScan() {
-            @Override
-            public StoreKind store() {
-                return StoreKind.BLOB;
-            }
-
-            /** Prefixes are listed at once, one thread each: a listing mostly waits on the server. */
-            @Override
-            public void drain(ScanSink sink) {
-                PrefixScans.atOnce(prefixes, sink, S3BlobStore.this::scanPrefix, "cleaner-s3-list");
-            }
-        };
+        return PrefixScans.of(prefixes, this::scanPrefix, "cleaner-s3-list");
     }
 
     private void scanPrefix(String prefix, ScanSink sink) {

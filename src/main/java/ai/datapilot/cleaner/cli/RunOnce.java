@@ -52,14 +52,10 @@ public final class RunOnce {
             run = new CleanerRun(clock.instant(), settings.ttlHours(), settings.dryRun(), settings.maxDeleteBatch(), null, null);
             run.error(CleanerError.cleanup("could not run: " + e));
             run.complete(clock.instant());
-            if (settings.blobsInObjectStorage()) {
-                try (BlobStorage blobs = new BlobStorage(settings)) {
-                    blobs.writeStandaloneAudit(run);
-                } catch (RuntimeException s3Down) {
-                    LOG.error("Audit record not written to {}: {}", settings.auditLocation(), s3Down.toString());
-                }
-            } else {
-                StandaloneAuditWriter.write(run, settings.auditDirectory());
+            try (BlobStorage blobs = new BlobStorage(settings)) {
+                blobs.writeStandaloneAudit(run);
+            } catch (RuntimeException auditFailure) {
+                LOG.error("Audit record not written to {}: {}", settings.auditLocation(), auditFailure.toString());
             }
             StructuredSummary.print(out, run);
         }
