@@ -39,7 +39,7 @@ public final class BlobStorage implements AutoCloseable {
             this.store = new S3BlobStore(this::s3Client, location, settings.blobPrefixes());
         } else {
             this.s3Starting = null;
-            this.store = new LocalBlobStore(settings.storageRoot(), settings.blobPrefixes());
+            this.store = new LocalBlobStore(settings.storageRoot(), settings.blobPrefixes(), settings.auditDirectory());
         }
     }
 
