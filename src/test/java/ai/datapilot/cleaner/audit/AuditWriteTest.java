@@ -139,6 +139,21 @@ class AuditWriteTest {
         }
     }
 
+    /** An audit that cannot be written is an error of the run; its summary line is still printed. */
+    @Test
+    void theSummaryIsPrintedWhenTheAuditCannotBeWritten() throws Exception {
+        StorageTree tree = new StorageTree(Files.createDirectory(tmp.resolve("storage")));
+        tree.file("uploads/job_old/data.csv", old());
+        Files.writeString(tree.path("maintenance"), "a file where the audit folder's parent should be");
+
+        Result result = run(env(tree.root(), redis.url(), "CLEANER_DRY_RUN", "false"));
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.errorTypes()).containsExactly("audit_write_failed");
+        assertThat(result.summary().get("deletedBlobs").asInt()).isEqualTo(1);
+        assertThat(result.summary().get("auditFile").isNull()).isTrue();
+    }
+
     /** The final step links the record to its name: an existing record is never replaced. */
     @Test
     void theFinalStepNeverReplacesAnExistingRecord() throws Exception {
