@@ -59,6 +59,7 @@ public final class CleanerRun {
     private Instant deletesDoneAt;
     private Path auditFile;
     private String auditLocation;
+    private boolean summaryPrinted;
 
     public CleanerRun(Instant startedAt, Double ttlHours, boolean dryRun, Integer maxDeleteBatch,
             String blobStore, String jobRecordStore) {
@@ -228,6 +229,17 @@ public final class CleanerRun {
     public synchronized void auditFile(Path file) {
         this.auditFile = file;
         this.auditLocation = file == null ? null : file.toString();
+    }
+
+    /** Notes that the run's STRUCTURED_SUMMARY line was printed; returns whether it already was. */
+    public synchronized boolean summaryPrinted() {
+        boolean before = summaryPrinted;
+        summaryPrinted = true;
+        return before;
+    }
+
+    public synchronized boolean isSummaryPrinted() {
+        return summaryPrinted;
     }
 
     /** The audit record went to object storage: its s3:// address. */

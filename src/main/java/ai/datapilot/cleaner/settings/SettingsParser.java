@@ -77,6 +77,7 @@ public final class SettingsParser {
             new String[] {CLEANER_HEALTH_MAX_AGE_HOURS, "48", "health: last run older than this is degraded"},
             new String[] {CLEANER_HEALTH_MAX_ERRORS, "5", "health: last run with more errors than this is degraded"});
 
+    static final String DEFAULT_AUDIT_PATH = "maintenance/cleaner_runs/";
     static final Set<String> TRUE_WORDS = Set.of("true", "1", "yes", "on");
     static final Set<String> FALSE_WORDS = Set.of("false", "0", "no", "off");
     static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "WARNING", "ERROR", "CRITICAL");
@@ -130,8 +131,10 @@ public final class SettingsParser {
             Optional<Path> auditDir = Optional.empty();
             // with object storage there is no local folder for the refusal's audit: the summary line tells
             if (root != null && Files.isWritable(root)) {
-                String safeAudit = auditPath != null ? auditPath : "maintenance/cleaner_runs/";
-                auditDir = Optional.of(root.resolve(safeAudit).normalize());
+                // the default folder only where it is itself safe (it may be the link into a prefix)
+                String safeAudit = auditPath != null ? auditPath
+                        : auditProblem(DEFAULT_AUDIT_PATH, root, prefixes) == null ? DEFAULT_AUDIT_PATH : null;
+                auditDir = Optional.ofNullable(safeAudit).map(a -> root.resolve(a).normalize());
             }
             throw new SettingsRefusedException(refusals,
                     new SettingsFallback(auditDir, dryRun == null || dryRun, ttl, batch));
@@ -482,22 +485,83 @@ public final class SettingsParser {
     }
 
     private String auditPath(Path root, List<String> prefixes) {
-        String value = raw(CLEANER_AUDIT_BLOB_PATH, "maintenance/cleaner_runs/");
-        String fix = "set " + CLEANER_AUDIT_BLOB_PATH + " to a relative folder outside the cleaned prefixes, e.g. maintenance/cleaner_runs/";
-        String problem = relativeFolderProblem(value, root);
+        String value = raw(CLEANER_AUDIT_BLOB_PATH, DEFAULT_AUDIT_PATH);
+        String fix = "set " + CLEANER_AUDIT_BLOB_PATH + " to a relative folder outside the cleaned prefixes, e.g. maintenance/cleaner_runs/,"
+                + " and make sure no link on its way leads into a prefix";
+        String problem = auditProblem(value, root, prefixes);
         if (problem != null) {
             refuse(CLEANER_AUDIT_BLOB_PATH, value, problem, fix);
             return null;
+        }
+        return withSlash(value);
+    }
+
+    /**
+     * Why an audit folder is unsafe, or null. Checked on the text, then, on local disk, where the
+     * folders really are: a link on the way (the audit folder itself, or a folder above it) into a
+     * prefix made the next run delete the previous audit records.
+     */
+    private static String auditProblem(String value, Path root, List<String> prefixes) {
+        String problem = relativeFolderProblem(value, root);
+        if (problem != null) {
+            return problem;
         }
         String audit = withSlash(value);
         List<String> cleaned = prefixes != null ? prefixes : REQUIRED_PREFIXES;
         for (String prefix : cleaned) {
             if (audit.startsWith(prefix)) {
-                refuse(CLEANER_AUDIT_BLOB_PATH, value, "is inside the cleaned prefix \"" + prefix + "\"; audit files would be deleted", fix);
-                return null;
+                return "is inside the cleaned prefix \"" + prefix + "\"; audit files would be deleted";
+            }
+            if (prefix.startsWith(audit)) {
+                return "contains the cleaned prefix \"" + prefix + "\"";
             }
         }
-        return audit;
+        if (root == null) {
+            return null; // object storage: keys, no links
+        }
+        Path auditReal;
+        try {
+            auditReal = whereItReallyIs(root, audit);
+        } catch (IOException | RuntimeException e) {
+            return "cannot be resolved (" + e + "); a link on its way may lead anywhere";
+        }
+        for (String prefix : cleaned) {
+            Path prefixReal;
+            try {
+                prefixReal = whereItReallyIs(root, prefix);
+            } catch (IOException | RuntimeException e) {
+                return "cannot be checked against the prefix \"" + prefix + "\", which cannot be resolved (" + e + ")";
+            }
+            if (auditReal.startsWith(prefixReal)) {
+                return "lies at " + auditReal + " (links followed), inside the cleaned prefix \"" + prefix + "\" at "
+                        + prefixReal + "; audit files would be deleted";
+            }
+            if (prefixReal.startsWith(auditReal)) {
+                return "lies at " + auditReal + " (links followed), which contains the cleaned prefix \"" + prefix + "\" at "
+                        + prefixReal;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Where a folder under the (real) root really is: every part that exists is resolved with its
+     * links followed; the parts that do not exist yet are appended as they are.
+     */
+    static Path whereItReallyIs(Path root, String relative) throws IOException {
+        Path current = root;
+        for (Path part : Path.of(relative)) {
+            if (part.toString().equals(".")) {
+                continue;
+            }
+            Path next = current.resolve(part);
+            if (Files.exists(next, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // a dangling link throws here: where it would lead is unknown
+                next = next.toRealPath();
+            }
+            current = next;
+        }
+        return current;
     }
 
     /** Why a relative folder setting is unsafe, or null when it is a plain folder inside the root. */
