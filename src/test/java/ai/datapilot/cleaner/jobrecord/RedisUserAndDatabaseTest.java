@@ -258,6 +258,18 @@ class RedisUserAndDatabaseTest {
         try (Jedis jedis = admin(0)) {
             assertThat(jedis.aclLog()).as("commands refused to someone").isEmpty();
         }
+
+        // a lease held by another run: the same user can say who holds it and for how long (GET, PTTL)
+        try (Jedis jedis = admin(DB)) {
+            jedis.set(LEASE, "other-host:4242:run", redis.clients.jedis.params.SetParams.setParams().px(60_000));
+        }
+        Result denied = run(env(tree.root(), "redis://datapilot-cleaner:cleaner-pw@127.0.0.1:" + server.port() + "/" + DB,
+                "CLEANER_DRY_RUN", "false"));
+        assertThat(denied.exitCode()).as(denied.stdout()).isEqualTo(75);
+        assertThat(denied.audit().get("leaseUnavailable").asText()).contains("other-host:4242:run").contains("expires in");
+        try (Jedis jedis = admin(0)) {
+            assertThat(jedis.aclLog()).as("commands refused to someone").isEmpty();
+        }
     }
 
     @Test
