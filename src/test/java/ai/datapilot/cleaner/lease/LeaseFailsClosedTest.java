@@ -94,6 +94,70 @@ class LeaseFailsClosedTest {
     }
 
     @Test
+    void aBucketRunWhoseLeaseCanNoLongerBeRenewedStopsBeforeItCouldLapse() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            s3.put(String.format("uploads/job_%02d/data.csv", i), "data", old().minusSeconds(i));
+        }
+        Map<String, String> env = new HashMap<>(env(tmp, redis.url(), "CLEANER_DRY_RUN", "false",
+                "CLEANER_REDIS_TIMEOUT_MS", "500", "CLEANER_DELETES_PER_SECOND", "2", "CLEANER_LEASE_TTL_SECONDS", "5"));
+        env.remove("LOCAL_STORAGE_ROOT");
+        env.putAll(s3.settings(""));
+        Thread killer = new Thread(() -> {
+            try {
+                while (!redis.exists(LEASE)) {
+                    Thread.sleep(20);
+                }
+                Thread.sleep(500);
+                redis.server().kill(); // the lease can no longer be renewed, nor taken by anyone
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        killer.start();
+
+        Result result = run(env, s3);
+        killer.join();
+
+        // 20 paced deletes take 10 s; the 5 s lease, last confirmed before the kill, must not outlive the run's deletes
+        assertThat(result.exitCode()).as(result.stdout()).isEqualTo(4);
+        assertThat(result.audit().get("interruptedBy").asText()).isEqualTo("lease not confirmed (Redis unreachable)");
+        assertThat(result.itemIds("deleted").size()).isBetween(1, 9);
+        assertThat(s3.keys("uploads/").size()).isEqualTo(20 - result.itemIds("deleted").size());
+    }
+
+    @Test
+    void aRenewalRedisRefusesStopsTheRunWithAnError() throws Exception {
+        StorageTree tree = new StorageTree(Files.createDirectory(tmp.resolve("storage")));
+        for (int i = 0; i < 20; i++) {
+            tree.file(String.format("uploads/job_%02d/data.csv", i), old().minusSeconds(i));
+        }
+        Thread spoiler = new Thread(() -> {
+            try {
+                while (!redis.exists(LEASE)) {
+                    Thread.sleep(20);
+                }
+                try (Jedis jedis = redis.client()) {
+                    jedis.del(LEASE);
+                    jedis.hset(LEASE, "not", "a lease"); // the next renewal gets WRONGTYPE
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        spoiler.start();
+
+        Result result = run(env(tree.root(), redis.url(), "CLEANER_DRY_RUN", "false", "CLEANER_DELETES_PER_SECOND", "2",
+                "CLEANER_LEASE_TTL_SECONDS", "5"));
+        spoiler.join();
+
+        assertThat(result.exitCode()).as(result.stdout()).isEqualTo(1);
+        assertThat(result.audit().get("interruptedBy").asText()).isEqualTo("lease renewal failed");
+        assertThat(result.errorTypes()).containsExactly("lease_failed");
+        assertThat(result.summary().get("errors").get(0).get("message").asText()).contains("WRONGTYPE");
+        assertThat(result.itemIds("deleted").size()).isBetween(1, 9);
+    }
+
+    @Test
     void aLocalRootWhoseLockIsHeldCleansItsFilesWhenRedisIsUnreachableAndLeavesTheRecords() throws Exception {
         StorageTree tree = new StorageTree(Files.createDirectory(tmp.resolve("storage")));
         tree.file("uploads/job_old/data.csv", old());
