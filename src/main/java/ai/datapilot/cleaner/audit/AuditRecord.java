@@ -74,6 +74,12 @@ public final class AuditRecord {
         if (run.leaseDeniedReason() != null) {
             g.writeStringField("leaseUnavailable", run.leaseDeniedReason());
         }
+        if (run.leaseTakenOverFrom() != null) {
+            g.writeStringField("leaseTakenOver", run.leaseTakenOverFrom());
+        }
+        if (run.jobRecordsUnguardedReason() != null) {
+            g.writeStringField("jobRecordsNotCleaned", run.jobRecordsUnguardedReason());
+        }
         g.writeBooleanField("dryRun", run.dryRun());
         g.writeStringField("startedAt", text(run.startedAt()));
         g.writeStringField("completedAt", text(run.completedAt()));

@@ -54,6 +54,8 @@ public final class CleanerRun {
     private boolean interrupted;
     private boolean leaseHeld;
     private String leaseDenied;
+    private String leaseTakenOver;
+    private String jobRecordsUnguarded;
     private Instant completedAt;
     private Instant planDecidedAt;
     private Instant deletesDoneAt;
@@ -140,6 +142,27 @@ public final class CleanerRun {
 
     public synchronized void leaseDenied(String reason) {
         leaseDenied = reason;
+    }
+
+    /** The lease was taken over from a holder that is provably gone: who, and why. */
+    public synchronized void leaseTakenOver(String from) {
+        leaseTakenOver = from;
+    }
+
+    public synchronized String leaseTakenOverFrom() {
+        return leaseTakenOver;
+    }
+
+    /**
+     * Only the local lock guards this run (Redis could not be reached for the lease): the job
+     * records, which the lock does not cover, are not scanned or deleted.
+     */
+    public synchronized void jobRecordsUnguarded(String reason) {
+        jobRecordsUnguarded = reason;
+    }
+
+    public synchronized String jobRecordsUnguardedReason() {
+        return jobRecordsUnguarded;
     }
 
     public synchronized boolean isLeaseHeld() {
@@ -247,19 +270,25 @@ public final class CleanerRun {
         this.auditLocation = address;
     }
 
+    /** Exit code of a run that did nothing because another run holds the lease: sysexits' EX_TEMPFAIL. */
+    public static final int EXIT_LEASE_HELD = 75;
+
     /**
-     * 0 completed without errors; 1 errors; 2 settings refused; 3 another run holds the lease;
-     * 4 stopped early (time budget or SIGTERM) without errors.
+     * 0 completed without errors; 1 errors (a lease that could not be taken for any reason other
+     * than another run holding it is one); 2 settings refused; 75 another run holds the lease
+     * (try again later; no other cause gives 75, unlike 3, which the JVM returns on
+     * OutOfMemoryError with -XX:+ExitOnOutOfMemoryError); 4 stopped early (time budget or SIGTERM)
+     * without errors.
      */
     public synchronized int exitCode() {
         if (refused) {
             return 2;
         }
-        if (leaseDenied != null) {
-            return 3;
-        }
         if (!errors.isEmpty()) {
             return 1;
+        }
+        if (leaseDenied != null) {
+            return EXIT_LEASE_HELD;
         }
         return interrupted ? 4 : 0;
     }

@@ -61,9 +61,10 @@ public final class CleanerCommand {
                   demo [--keep] lay out sample data and a private Redis, run a dry run and a real run, clean up
                   --help        this text
 
-                Exit codes of run-once: 0 completed without errors; 1 completed with errors (see the audit's "errors");
-                  2 settings refused or bad command line (nothing was deleted); 3 another run holds the lease
-                  (nothing was deleted); 4 stopped early by CLEANER_MAX_RUNTIME or SIGTERM (the rest is deferred).
+                Exit codes of run-once: 0 completed without errors; 1 errors (see the audit's "errors"; a lease or
+                  lock that could not be taken for any other reason than another run is one, and nothing was deleted);
+                  2 settings refused or bad command line (nothing was deleted); 4 stopped early by CLEANER_MAX_RUNTIME
+                  or SIGTERM (the rest is deferred); 75 another run holds the lease (nothing was deleted; try later).
 
                 Settings (environment variables):""");
         for (String[] s : SettingsParser.DOCUMENTED) {

@@ -22,14 +22,18 @@ import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisClusterNode;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import java.util.Map;
 import redis.clients.jedis.ClusterPipeline;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPool;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 import org.springframework.data.redis.connection.ReturnType;
-import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.RedisCallback;
-import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -135,12 +139,20 @@ public final class RedisJobRecordStore implements JobRecordStore {
             """;
     private static final byte[] SCRIPT = COMPARE_AND_DELETE.getBytes(StandardCharsets.UTF_8);
 
+    private static final byte[] PATTERN_BYTES = PATTERN.getBytes(StandardCharsets.UTF_8);
+
     private final StringRedisTemplate template;
     private final String where;
+    private final ScanPages pages;
 
     public RedisJobRecordStore(StringRedisTemplate template, String maskedUrl) {
+        this(template, maskedUrl, Jedis::scan);
+    }
+
+    RedisJobRecordStore(StringRedisTemplate template, String maskedUrl, ScanPages pages) {
         this.template = template;
         this.where = maskedUrl;
+        this.pages = pages;
     }
 
     @Override
@@ -189,37 +201,71 @@ public final class RedisJobRecordStore implements JobRecordStore {
         return template.execute(work);
     }
 
+    /**
+     * SCAN on the native client, never through a Spring {@code Cursor}: closing Spring Data Redis's
+     * SCAN cursor closes the connection under the template (it goes back to the pool, then the
+     * template closes it again, which disconnects it while idle in the pool, and the next borrower
+     * reconnects without AUTH or SELECT); its cluster cursor goes on using a client it already
+     * gave back, and turns keys into Strings, which mangles keys that are not UTF-8.
+     */
     private void scanAll(RedisConnection connection, ScanSink sink) {
-        ScanOptions options = ScanOptions.scanOptions().match(PATTERN).count(SCAN_COUNT).build();
+        SeenKeys seen = new SeenKeys();
         if (connection instanceof RedisClusterConnection cluster) {
             // a cluster SCAN is per node: every master holds its own part of the keyspace
+            Map<String, ConnectionPool> pools = ((JedisCluster) cluster.getNativeConnection()).getClusterNodes();
             for (RedisClusterNode node : cluster.clusterGetNodes()) {
                 if (node.isMaster() && !sink.stopRequested()) {
-                    try (Cursor<byte[]> cursor = cluster.scan(node, options)) {
-                        scanCursor(connection, cursor, sink);
+                    ConnectionPool pool = pools.get(node.getHost() + ":" + node.getPort());
+                    if (pool == null) {
+                        throw new IllegalStateException("the cluster client has no connection to master " + node.getHost() + ":" + node.getPort());
+                    }
+                    try (Connection nodeConnection = pool.getResource()) {
+                        // not closed itself: closing the Connection gives it back to its pool, once
+                        scanNode(new Jedis(nodeConnection), connection, sink, seen);
                     }
                 }
             }
             return;
         }
-        try (Cursor<byte[]> cursor = connection.keyCommands().scan(options)) {
-            scanCursor(connection, cursor, sink);
-        }
+        scanNode((Jedis) connection.getNativeConnection(), connection, sink, seen);
     }
 
-    private void scanCursor(RedisConnection connection, Cursor<byte[]> cursor, ScanSink sink) {
+    private void scanNode(Jedis jedis, RedisConnection connection, ScanSink sink, SeenKeys seen) {
+        ScanParams params = new ScanParams().match(PATTERN_BYTES).count(SCAN_COUNT);
+        byte[] cursor = ScanParams.SCAN_POINTER_START_BINARY;
         List<byte[]> batch = new ArrayList<>(READ_BATCH);
-        while (cursor.hasNext()) {
+        do {
             if (sink.stopRequested()) {
                 return;
             }
-            batch.add(cursor.next());
-            if (batch.size() == READ_BATCH) {
-                readBatch(connection, batch, sink);
-                batch.clear();
+            ScanResult<byte[]> page = pages.scan(jedis, cursor, params);
+            for (byte[] key : page.getResult()) {
+                if (sink.stopRequested()) {
+                    return;
+                }
+                // SCAN may return a key more than once: it is read, counted and capped once
+                if (!seen.add(key)) {
+                    continue;
+                }
+                batch.add(key);
+                if (batch.size() == READ_BATCH) {
+                    readBatch(connection, batch, sink);
+                    batch.clear();
+                }
             }
-        }
+            cursor = page.getCursorAsBytes();
+        } while (!scanDone(cursor));
         readBatch(connection, batch, sink);
+    }
+
+    private static boolean scanDone(byte[] cursor) {
+        return cursor.length == 1 && cursor[0] == '0';
+    }
+
+    /** One SCAN call; a seam so a test can make SCAN return a key twice, as Redis may. */
+    @FunctionalInterface
+    interface ScanPages {
+        ScanResult<byte[]> scan(Jedis jedis, byte[] cursor, ScanParams params);
     }
 
     /**
