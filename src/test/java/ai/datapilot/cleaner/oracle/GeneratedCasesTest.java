@@ -94,8 +94,15 @@ class GeneratedCasesTest {
         }
     }
 
+    /**
+     * One try at a time: jqwik runs shrinking steps on a thread of their own and, past its time
+     * bound, abandons one still running, which would share Redis with the next try.
+     */
+    private static final java.util.concurrent.Semaphore ONE_TRY = new java.util.concurrent.Semaphore(1);
+
     @BeforeTry
-    void freshWorld() throws IOException {
+    void freshWorld() throws IOException, InterruptedException {
+        ONE_TRY.acquire();
         if (!redis.isAlive()) {
             redis.restart();
         }
@@ -108,8 +115,12 @@ class GeneratedCasesTest {
     @AfterTry
     void removeWorld() throws IOException {
         long t = System.nanoTime();
-        if (world != null) {
-            deleteTree(world);
+        try {
+            if (world != null) {
+                deleteTree(world);
+            }
+        } finally {
+            ONE_TRY.release();
         }
         NANOS[3] += System.nanoTime() - t;
     }
