@@ -22,14 +22,18 @@ public final class SeedInFailure implements AroundPropertyHook {
         if (seed != null && !seed.isBlank()) {
             context.attributes().setSeed(seed.trim());
         }
+        // jqwik sizes what it generates by the number of tries: a replay needs the same number
+        int configuredTries = context.attributes().tries()
+                .orElseGet(() -> context.findAnnotation(net.jqwik.api.Property.class).map(net.jqwik.api.Property::tries).orElse(1000));
         PropertyExecutionResult result = property.execute();
         if (result.status() != PropertyExecutionResult.Status.FAILED) {
             return result;
         }
         String method = context.targetMethod().getName();
-        String replay = "seed " + result.seed().orElse("?") + " after " + result.countTries() + " tries; replay with: mvn test -Dtest="
-                + context.containerClass().getSimpleName() + "#" + method + " -Doracle.seed=" + result.seed().orElse("?")
-                + " -Doracle.tries=" + result.countTries() + " (or @Property(seed = \"" + result.seed().orElse("?") + "\"))";
+        String replay = "seed " + result.seed().orElse("?") + ", failed at try " + result.countTries() + " of " + configuredTries
+                + "; replay with: mvn test -Dtest=" + context.containerClass().getSimpleName() + "#" + method
+                + " -Doracle.seed=" + result.seed().orElse("?") + " -Doracle.tries=" + configuredTries
+                + " (or @Property(tries = " + configuredTries + ", seed = \"" + result.seed().orElse("?") + "\"))";
         Throwable cause = result.throwable().orElse(null);
         AssertionError wrapped = new AssertionError(replay + "\n" + (cause == null ? "" : cause.getMessage()), cause);
         return result.mapToFailed(wrapped);
