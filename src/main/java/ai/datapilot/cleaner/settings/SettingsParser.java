@@ -174,7 +174,7 @@ public final class SettingsParser {
     }
 
     private void refuse(String variable, String value, String problem, String fix) {
-        String shown = REDIS_URL.equals(variable) ? RedisUrl.maskAny(value) : value;
+        String shown = SecretMask.shown(variable, value);
         refusals.add(new Refusal(variable, printable(shown), problem, fix));
     }
 
@@ -299,6 +299,9 @@ public final class SettingsParser {
                     ok = false;
                 } else if (uri.getUserInfo() != null) {
                     refusals.add(new Refusal(CLEANER_S3_ENDPOINT, "***", "holds credentials", endpointFix));
+                    ok = false;
+                } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                    refuse(CLEANER_S3_ENDPOINT, e, "query options are not supported", endpointFix);
                     ok = false;
                 } else {
                     endpoint = Optional.of(uri);
