@@ -182,8 +182,10 @@ public final class SettingsParser {
     static String printable(String value) {
         StringBuilder b = new StringBuilder();
         value.codePoints().limit(200).forEach(cp -> {
-            if (cp < 0x20 || cp == 0x7f) {
+            if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
                 b.append(String.format("\\x%02x", cp));
+            } else if (cp == 0x2028 || cp == 0x2029) {
+                b.append(String.format("\\u%04x", cp)); // line and paragraph separators
             } else if (cp == '"' || cp == '\\') {
                 b.append('\\').appendCodePoint(cp);
             } else {
