@@ -248,7 +248,7 @@ public final class AuditRecord {
         n.put("auditFile", run.auditLocation());
         n.put("exitCode", run.exitCode());
         try {
-            return "STRUCTURED_SUMMARY: " + JSON.writeValueAsString(n);
+            return "STRUCTURED_SUMMARY: " + OneLineJson.write(n);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -176,7 +176,13 @@ public final class CleanerRun {
     /** A planned item that was never attempted because the run stopped: it waits for the next run. */
     public synchronized void notAttempted(ScannedItem item) {
         interrupted = true;
-        items.add(ItemOutcome.of(item, ItemOutcome.SKIPPED, "not attempted: " + stopReason));
+        ItemOutcome outcome = ItemOutcome.of(item, ItemOutcome.SKIPPED, "not attempted: " + stopReason);
+        items.add(outcome);
+        // a skip like any other: counted and listed, so skippedCount equals what the audit shows
+        skippedCount++;
+        if (skipped.size() < ScanResult.SKIPPED_LISTED) {
+            skipped.add(outcome.id() + ": " + outcome.reason());
+        }
         if (item.store() == StoreKind.BLOB) {
             deferredBlobs++;
         } else {

@@ -17,7 +17,8 @@ import ai.datapilot.cleaner.schedule.CronSchedule;
 /**
  * Turns environment variables into {@link CleanerSettings}, or refuses them. Every variable is
  * checked, and every problem reported, before anything is touched. An empty or blank variable
- * means "not set" (the default applies), as Kubernetes and cron leave such values behind.
+ * means "not set" (the default applies), as Kubernetes and cron leave such values behind. Other
+ * values are trimmed, except paths: one with whitespace at either end is refused, never trimmed.
  */
 public final class SettingsParser {
 
@@ -149,13 +150,34 @@ public final class SettingsParser {
         return v == null || v.isBlank() ? fallback : v.trim();
     }
 
+    /**
+     * A path-like setting exactly as given, or null after refusing it: trimming once turned
+     * ".../store " into its sibling ".../store". Blank still means "not set".
+     */
+    private String exactPath(String name, String fallback) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        if (space(v.codePointAt(0)) || space(v.codePointBefore(v.length()))) {
+            refuse(name, v, "begins or ends with whitespace; a path is used exactly as given, never trimmed",
+                    "remove the leading/trailing whitespace from " + name + " (or rename the folder if its name really has it)");
+            return null;
+        }
+        return v;
+    }
+
+    private static boolean space(int cp) {
+        return Character.isWhitespace(cp) || Character.isSpaceChar(cp);
+    }
+
     private boolean isSet(String name) {
         String v = env.get(name);
         return v != null && !v.isBlank();
     }
 
     private void refuse(String variable, String value, String problem, String fix) {
-        String shown = REDIS_URL.equals(variable) ? RedisUrl.maskAny(value) : value;
+        String shown = SecretMask.shown(variable, value);
         refusals.add(new Refusal(variable, printable(shown), problem, fix));
     }
 
@@ -163,8 +185,10 @@ public final class SettingsParser {
     static String printable(String value) {
         StringBuilder b = new StringBuilder();
         value.codePoints().limit(200).forEach(cp -> {
-            if (cp < 0x20 || cp == 0x7f) {
+            if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
                 b.append(String.format("\\x%02x", cp));
+            } else if (cp == 0x2028 || cp == 0x2029) {
+                b.append(String.format("\\u%04x", cp)); // line and paragraph separators
             } else if (cp == '"' || cp == '\\') {
                 b.append('\\').appendCodePoint(cp);
             } else {
@@ -182,7 +206,10 @@ public final class SettingsParser {
     }
 
     private Path storageRoot() {
-        String value = raw(LOCAL_STORAGE_ROOT, "/tmp/uploads");
+        String value = exactPath(LOCAL_STORAGE_ROOT, "/tmp/uploads");
+        if (value == null) {
+            return null;
+        }
         String fix = "set " + LOCAL_STORAGE_ROOT + " to the existing folder that holds uploads/ and results/";
         Path path;
         try {
@@ -223,7 +250,10 @@ public final class SettingsParser {
             }
             return Optional.empty();
         }
-        String value = raw(BLOB_STORAGE_URL, "");
+        String value = exactPath(BLOB_STORAGE_URL, "");
+        if (value == null) {
+            return null;
+        }
         String fix = "set " + BLOB_STORAGE_URL + " to s3://bucket or s3://bucket/base-folder (credentials come from the AWS provider chain)";
         boolean ok = true;
         if (isSet(LOCAL_STORAGE_ROOT)) {
@@ -274,6 +304,9 @@ public final class SettingsParser {
                     ok = false;
                 } else if (uri.getUserInfo() != null) {
                     refusals.add(new Refusal(CLEANER_S3_ENDPOINT, "***", "holds credentials", endpointFix));
+                    ok = false;
+                } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                    refuse(CLEANER_S3_ENDPOINT, e, "query options are not supported", endpointFix);
                     ok = false;
                 } else {
                     endpoint = Optional.of(uri);
@@ -455,18 +488,25 @@ public final class SettingsParser {
      * "/etc/" it emptied /etc. A prefix here is a plain relative folder strictly inside the root.
      */
     private List<String> prefixes(Path root) {
-        String value = raw(BLOB_PATH_PREFIXES, "uploads/,results/");
+        String value = isSet(BLOB_PATH_PREFIXES) ? env.get(BLOB_PATH_PREFIXES) : "uploads/,results/";
         String fix = "set " + BLOB_PATH_PREFIXES + " to relative folders under the storage root, e.g. uploads/,results/";
         List<String> prefixes = new ArrayList<>();
         boolean ok = true;
         for (String part : value.split(",", -1)) {
-            String problem = relativeFolderProblem(part.trim(), root);
-            if (problem != null) {
-                refuse(BLOB_PATH_PREFIXES, value, "prefix \"" + printable(part.trim()) + "\" " + problem, fix);
+            // never trimmed: "results /" or " results" is another folder than "results/"
+            if (!part.isEmpty() && (space(part.codePointAt(0)) || space(part.codePointBefore(part.length())))) {
+                refuse(BLOB_PATH_PREFIXES, value, "prefix \"" + printable(part) + "\" begins or ends with whitespace; a prefix is used exactly as given, never trimmed",
+                        "write the list without spaces, e.g. uploads/,results/ (a folder whose name has whitespace cannot be a prefix)");
                 ok = false;
                 continue;
             }
-            String prefix = withSlash(part.trim());
+            String problem = relativeFolderProblem(part, root);
+            if (problem != null) {
+                refuse(BLOB_PATH_PREFIXES, value, "prefix \"" + printable(part) + "\" " + problem, fix);
+                ok = false;
+                continue;
+            }
+            String prefix = withSlash(part);
             for (String other : prefixes) {
                 if (prefix.startsWith(other) || other.startsWith(prefix)) {
                     refuse(BLOB_PATH_PREFIXES, value, "prefixes \"" + other + "\" and \"" + prefix + "\" overlap", fix);
@@ -485,7 +525,10 @@ public final class SettingsParser {
     }
 
     private String auditPath(Path root, List<String> prefixes) {
-        String value = raw(CLEANER_AUDIT_BLOB_PATH, DEFAULT_AUDIT_PATH);
+        String value = exactPath(CLEANER_AUDIT_BLOB_PATH, DEFAULT_AUDIT_PATH);
+        if (value == null) {
+            return null;
+        }
         String fix = "set " + CLEANER_AUDIT_BLOB_PATH + " to a relative folder outside the cleaned prefixes, e.g. maintenance/cleaner_runs/,"
                 + " and make sure no link on its way leads into a prefix";
         String problem = auditProblem(value, root, prefixes);
@@ -616,7 +659,10 @@ public final class SettingsParser {
         if (!isSet(CLEANER_ROUTES_DIR)) {
             return Optional.empty();
         }
-        String value = env.get(CLEANER_ROUTES_DIR).trim();
+        String value = exactPath(CLEANER_ROUTES_DIR, null);
+        if (value == null) {
+            return Optional.empty();
+        }
         try {
             Path dir = Path.of(value).toAbsolutePath().normalize();
             String fix = "set " + CLEANER_ROUTES_DIR + " to the folder holding cleaner.camel.yaml, or unset it";
