@@ -288,10 +288,31 @@ final class Keyspace {
 
     private static Expect decide(byte[] key, Read u, Read c) {
         if (u.reading != Reading.ABSENT && u.reading != Reading.EMPTY) {
+            // both read: the later one decides (a record is not updated before it was created)
+            if (readable(u) && readable(c) && c.meant.isAfter(u.meant)) {
+                Expect later = c.sure ? by(key, c) : either(by(key, u), by(key, c));
+                return u.sure ? later : either(later, by(key, u)); // an unsure updatedAt may be skipped
+            }
             return by(key, u);
         }
         Expect byCreated = c.reading == Reading.ABSENT || c.reading == Reading.EMPTY ? Expect.never(key, Tri.SURE, Tri.NO) : by(key, c);
         return u.reading == Reading.EMPTY ? byCreated.unsure() : byCreated;
+    }
+
+    private static boolean readable(Read r) {
+        return r.reading == Reading.OLD || r.reading == Reading.YOUNG || r.reading == Reading.FUTURE;
+    }
+
+    /** A reader may take either answer: only what both allow is certain. */
+    private static Expect either(Expect a, Expect b) {
+        if (a.equals(b)) {
+            return a;
+        }
+        Set<Instant> ages = new HashSet<>(a.ages());
+        ages.addAll(b.ages());
+        Verdict v = a.verdict() == b.verdict() ? a.verdict() : Verdict.MAY;
+        return new Expect(a.key(), v, ages, a.skip() == b.skip() ? a.skip() : Tri.MAYBE,
+                a.future() == b.future() ? a.future() : Tri.MAYBE);
     }
 
     private static Expect by(byte[] key, Read r) {
