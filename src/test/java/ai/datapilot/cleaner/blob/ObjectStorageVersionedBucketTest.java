@@ -59,18 +59,18 @@ class ObjectStorageVersionedBucketTest {
 
             assertThat(uploaded).isTrue();
             assertThat(answers).extracting(Recheck::state).containsOnly(Recheck.State.EXPIRED);
+            assertThat(s3.keys("")).as("the upload made after the HEAD is still the current object").containsExactly("uploads/job_2/b.csv");
+            assertThat(s3.client().listObjectVersionsPaginator(b -> b.bucket(BUCKET)).deleteMarkers().stream().toList())
+                    .as("no delete marker hides anything").isEmpty();
             // every delete named the version its own HEAD returned, and nothing else
-            Map<String, String> checked = new HashMap<>();
             for (HeadObjectResponse head : recorder.headAnswers()) {
                 assertThat(head.versionId()).isNotBlank().isNotEqualTo("null");
             }
             List<Window> windows = recorder.windows();
             assertThat(windows).hasSize(3).allMatch(w -> w.versionId() != null && w.ifMatch() == null && !w.ifLastModified());
+            Map<String, String> checked = new HashMap<>();
             windows.forEach(w -> checked.put(w.key(), w.versionId()));
-
             List<ObjectVersion> versions = s3.client().listObjectVersionsPaginator(b -> b.bucket(BUCKET)).versions().stream().toList();
-            assertThat(s3.client().listObjectVersionsPaginator(b -> b.bucket(BUCKET)).deleteMarkers().stream().toList())
-                    .as("no delete marker hides the new upload").isEmpty();
             assertThat(versions).as("the checked versions are gone; the upload made after the HEAD is the one version left")
                     .singleElement().satisfies(v -> {
                         assertThat(v.key()).isEqualTo("uploads/job_2/b.csv");
