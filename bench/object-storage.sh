@@ -6,8 +6,10 @@
 #   curl: ListObjectsV2 over both prefixes, 1000 keys a page, SigV4     (the floor for listing)
 #   java -jar target/datapilot-cleaner.jar run-once, dry run            (JVM start included)
 #   the same, destructive, on a fresh copy of the bucket
-#   curl: a HEAD of each expired object (16 at once) and DeleteObjects of them, 1000 a request
-#                                                                        (the floor for re-check + delete)
+#   curl: a HEAD of each expired object (16 at once), then a DELETE of each (16 at once)
+#                                                                        (the floor for re-check + delete,
+#                                                                         which the cleaner does per object)
+#   curl: DeleteObjects of them, 1000 a request (for reference: one request, but no re-check)
 # with objects listed and deleted per second. Redis is a private, empty redis-server, so the
 # figures are the bucket's alone. The objects are files in s3proxy's folder (its filesystem
 # backend), written directly, with their mtime as LastModified; one job in ten is expired.
@@ -107,11 +109,15 @@ delete_floor() {
 head_floor() {
   s3curl --parallel --parallel-max 16 -I -H "x-amz-content-sha256: $EMPTY_SHA" -K "$WORK/heads.cfg" >/dev/null
 }
+# the delete floor as the cleaner deletes: a DELETE of each expired object, 16 at once
+delete_each_floor() {
+  s3curl --parallel --parallel-max 16 -X DELETE -H "x-amz-content-sha256: $EMPTY_SHA" -K "$WORK/heads.cfg" >/dev/null
+}
 fresh_bucket() { rm -rf "$WORK/s3/$BUCKET"; cp -a "$WORK/master" "$WORK/s3/$BUCKET"; sync; }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 timed() { /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >"$WORK/out.txt" 2>"$WORK/err.txt"; cat "$WORK/time.txt"; }
-export -f s3curl urlenc list_floor delete_floor head_floor
+export -f s3curl urlenc list_floor delete_floor head_floor delete_each_floor
 export WORK KEY SECRET SPORT BUCKET EMPTY_SHA
 
 cleaner_env=(env -i PATH="$PATH" LANG=C.UTF-8 BLOB_STORAGE_URL="s3://$BUCKET" CLEANER_S3_ENDPOINT="http://127.0.0.1:$SPORT"
@@ -125,7 +131,7 @@ s=json.loads(l[20:]); key=s["auditFile"].split("/",3)[3]
 a=json.load(open(sys.argv[2]+"/"+key))
 print(s["deletedBlobs"], a["totalBlobsScanned"], a["durationsMillis"]["scanAndPlan"], a["durationsMillis"]["deletes"])' "$WORK/out.txt" "$WORK/s3/$BUCKET"; }
 
-LIST=(); DRY=(); SCANMS=(); REAL=(); DELMS=(); DELFLOOR=(); HEADFLOOR=(); DELETED=0; LISTED=0; SCANNED=0
+LIST=(); DRY=(); SCANMS=(); REAL=(); DELMS=(); DELFLOOR=(); HEADFLOOR=(); EACHFLOOR=(); DELETED=0; LISTED=0; SCANNED=0
 for i in $(seq "$REPEAT"); do
   fresh_bucket
   LIST+=("$(timed bash -ec list_floor | cut -d' ' -f1)"); LISTED=$(cat "$WORK/listed.txt")
@@ -141,17 +147,21 @@ for i in $(seq "$REPEAT"); do
   DELFLOOR+=("$(timed bash -ec delete_floor | cut -d' ' -f1)")
   left=$(find "$WORK/s3/$BUCKET" -type f | wc -l)
   [ "$left" -eq $((OBJECTS - EXPIRED)) ] || { echo "curl floor left $left objects, expected $((OBJECTS - EXPIRED))" >&2; exit 1; }
+  fresh_bucket
+  EACHFLOOR+=("$(timed bash -ec delete_each_floor | cut -d' ' -f1)")
+  left=$(find "$WORK/s3/$BUCKET" -type f | wc -l)
+  [ "$left" -eq $((OBJECTS - EXPIRED)) ] || { echo "curl DELETE floor left $left objects, expected $((OBJECTS - EXPIRED))" >&2; exit 1; }
 done
 
 l=$(printf '%s\n' "${LIST[@]}" | median); d=$(printf '%s\n' "${DRY[@]}" | median); x=$(printf '%s\n' "${REAL[@]}" | median)
 sm=$(printf '%s\n' "${SCANMS[@]}" | median); dm=$(printf '%s\n' "${DELMS[@]}" | median); df=$(printf '%s\n' "${DELFLOOR[@]}" | median)
-hf=$(printf '%s\n' "${HEADFLOOR[@]}" | median)
-python3 - "$OBJECTS" "$EXPIRED" "$LISTED" "$SCANNED" "$DELETED" "$l" "$d" "$sm" "$x" "$dm" "$df" "$REPEAT" "$hf" <<'PY'
+hf=$(printf '%s\n' "${HEADFLOOR[@]}" | median); ef=$(printf '%s\n' "${EACHFLOOR[@]}" | median)
+python3 - "$OBJECTS" "$EXPIRED" "$LISTED" "$SCANNED" "$DELETED" "$l" "$d" "$sm" "$x" "$dm" "$df" "$REPEAT" "$hf" "$ef" <<'PY'
 import sys
 objects, expired, listed, scanned, deleted = map(int, sys.argv[1:6])
 l, d = float(sys.argv[6]), float(sys.argv[7]); scan_s = int(sys.argv[8]) / 1000
 x = float(sys.argv[9]); del_s = int(sys.argv[10]) / 1000; df = float(sys.argv[11]); rep = sys.argv[12]
-hf = float(sys.argv[13])
+hf = float(sys.argv[13]); ef = float(sys.argv[14])
 print(f"\nobject storage (s3proxy, filesystem backend, loopback): {objects:,} objects, {expired:,} expired; "
       f"curl listed {listed:,}, the cleaner scanned {scanned:,} and deleted {deleted:,}; median of {rep}\n")
 print(f"| {'command':44} | {'wall s':>7} | {'objects/s':>10} | {'ratio':>5} |")
@@ -161,9 +171,11 @@ rows = [
     ("cleaner dry run: listing phase", scan_s, scanned / scan_s if scan_s else 0, f"{scan_s / l:.2f}"),
     ("cleaner run-once, dry run (JVM incl.)", d, scanned / d, f"{d / l:.2f}"),
     ("curl DeleteObjects, 1000/request", df, expired / df, ""),
+    ("curl HEAD + DeleteObjects", hf + df, expired / (hf + df), ""),
     ("curl HEAD each expired object, 16 at once", hf, expired / hf, ""),
-    ("curl HEAD + DeleteObjects (floor)", hf + df, expired / (hf + df), "1.00"),
-    ("cleaner delete phase (HEAD + DeleteObjects)", del_s, deleted / del_s if del_s else 0, f"{del_s / (hf + df):.2f}"),
+    ("curl DELETE each expired object, 16 at once", ef, expired / ef, ""),
+    ("curl HEAD + DELETE each (floor)", hf + ef, expired / (hf + ef), "1.00"),
+    ("cleaner delete phase (HEAD + DELETE each)", del_s, deleted / del_s if del_s else 0, f"{del_s / (hf + ef):.2f}"),
     ("cleaner run-once, destructive (JVM incl.)", x, deleted / x, ""),
 ]
 for name, t, rate, ratio in rows:

@@ -11,14 +11,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Scans a store as a run would and returns what is older than 24 h, failing on any skip or error. */
+/** Scans a store as a run would and returns what is older than 24 h (or a cutoff), failing on any skip or error. */
 public final class ExpiredItems {
 
     private ExpiredItems() {
     }
 
     public static List<ScannedItem> of(CandidateStore store) {
-        Instant cutoff = Instant.now().minus(Duration.ofHours(24));
+        return of(store, Instant.now().minus(Duration.ofHours(24)));
+    }
+
+    /** What is older than the cutoff (a cutoff ahead of now makes what was just written expired). */
+    public static List<ScannedItem> of(CandidateStore store, Instant cutoff) {
         List<ScannedItem> items = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         store.scan().drain(new ScanSink() {

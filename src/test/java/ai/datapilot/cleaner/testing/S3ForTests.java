@@ -24,7 +24,10 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
+import software.amazon.awssdk.services.s3.model.EncodingType;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.paginators.ListObjectVersionsIterable;
 
 /**
  * A real S3-compatible server for the tests: s3proxy (fetched by Maven into target/s3proxy) in its
@@ -39,10 +42,28 @@ public final class S3ForTests implements BeforeAllCallback, AfterAllCallback, Be
     public static final String SECRET_KEY = "cleaner-test-secret";
     public static final String BUCKET = "datapilot-test";
 
+    private final boolean versioned;
     private Process process;
     private Path dir;
     private int port;
     private S3Client client;
+
+    /** A bucket kept as files, without versioning: a test ages an object through its file's mtime. */
+    public S3ForTests() {
+        this(false);
+    }
+
+    private S3ForTests(boolean versioned) {
+        this.versioned = versioned;
+    }
+
+    /**
+     * A bucket with versioning on. s3proxy keeps versions only in its in-memory store, so here an
+     * object cannot be aged: a test moves the cutoff instead, and {@link #age} and {@link #file} fail.
+     */
+    public static S3ForTests versioned() {
+        return new S3ForTests(true);
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -59,7 +80,7 @@ public final class S3ForTests implements BeforeAllCallback, AfterAllCallback, Be
                 "s3proxy.authorization=aws-v2-or-v4",
                 "s3proxy.identity=" + ACCESS_KEY,
                 "s3proxy.credential=" + SECRET_KEY,
-                "jclouds.provider=filesystem-nio2",
+                "jclouds.provider=" + (versioned ? "transient-nio2" : "filesystem-nio2"),
                 "jclouds.filesystem.basedir=" + dir.resolve("data"), ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         process = new ProcessBuilder(java, "-Xmx256m", "-jar", jar, "--properties", conf.toString())
@@ -82,6 +103,9 @@ public final class S3ForTests implements BeforeAllCallback, AfterAllCallback, Be
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                 .build();
         client.createBucket(b -> b.bucket(BUCKET));
+        if (versioned) {
+            client.putBucketVersioning(b -> b.bucket(BUCKET).versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+        }
         useCredentials(ACCESS_KEY, SECRET_KEY);
     }
 
@@ -105,6 +129,12 @@ public final class S3ForTests implements BeforeAllCallback, AfterAllCallback, Be
     @Override
     public void beforeEach(ExtensionContext context) {
         useCredentials(ACCESS_KEY, SECRET_KEY);
+        if (versioned) {
+            ListObjectVersionsIterable all = client.listObjectVersionsPaginator(b -> b.bucket(BUCKET).encodingType(EncodingType.URL));
+            all.versions().forEach(v -> client.deleteObject(b -> b.bucket(BUCKET).key(v.key()).versionId(v.versionId())));
+            all.deleteMarkers().forEach(m -> client.deleteObject(b -> b.bucket(BUCKET).key(m.key()).versionId(m.versionId())));
+            return;
+        }
         for (String key : keys("")) {
             client.deleteObject(b -> b.bucket(BUCKET).key(key));
         }
@@ -161,6 +191,9 @@ public final class S3ForTests implements BeforeAllCallback, AfterAllCallback, Be
 
     /** The file behind an object in the server's folder, for faults a client cannot cause. */
     public Path file(String key) {
+        if (versioned) {
+            throw new IllegalStateException("a versioned bucket is kept in s3proxy's memory: no file to age or lock");
+        }
         return dir.resolve("data").resolve(BUCKET).resolve(key);
     }
 
@@ -170,7 +203,8 @@ public final class S3ForTests implements BeforeAllCallback, AfterAllCallback, Be
 
     public List<String> keys(String prefix) {
         List<String> keys = new ArrayList<>();
-        client.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(prefix)).contents().stream().map(S3Object::key).forEach(keys::add);
+        // URL-encoded on the wire, so that a key with a control character can be listed (the SDK decodes it)
+        client.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(prefix).encodingType(EncodingType.URL)).contents().stream().map(S3Object::key).forEach(keys::add);
         return keys;
     }
 
