@@ -18,13 +18,18 @@ import ai.datapilot.cleaner.testing.RoutesHarness;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -287,6 +292,160 @@ class LocalDeleteRaceTest extends RoutesHarness {
             unmount(to);
         }
         assumeTrue(permitted, "mount --bind is not permitted here (needs root or CAP_SYS_ADMIN)");
+    }
+
+    static final int SWAPPED_JOBS = 1;
+    static final int SWAPPED_FILES = 400;
+
+    /** Swaps job folders for links to the outside and back (atomic renames), until stopped. */
+    final class Swapper extends Thread {
+        final AtomicBoolean started = new AtomicBoolean();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong swaps = new AtomicLong();
+
+        Swapper() {
+            super("folder-link-swapper");
+            setDaemon(true);
+        }
+
+        void startOnce() {
+            if (started.compareAndSet(false, true)) {
+                start();
+            }
+        }
+
+        void finish() throws InterruptedException {
+            stop.set(true);
+            if (started.get()) {
+                join();
+            }
+        }
+
+        @Override
+        public void run() {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            while (!stop.get()) {
+                int k = random.nextInt(SWAPPED_JOBS);
+                busy(random.nextLong(50_000)); // a real folder for a while
+                try {
+                    Files.move(swapJob(k), swapHeld(k), StandardCopyOption.ATOMIC_MOVE);
+                    try {
+                        Files.move(swapLink(k), swapJob(k), StandardCopyOption.ATOMIC_MOVE);
+                        swaps.incrementAndGet();
+                        busy(random.nextLong(20_000)); // a link to the outside for a moment
+                        Files.move(swapJob(k), swapLink(k), StandardCopyOption.ATOMIC_MOVE);
+                    } finally {
+                        Files.move(swapHeld(k), swapJob(k), StandardCopyOption.ATOMIC_MOVE);
+                    }
+                } catch (IOException e) {
+                    // the sweep removed an emptied folder: restored and refilled before the next run
+                }
+            }
+        }
+
+        private void busy(long nanos) {
+            long until = System.nanoTime() + nanos;
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private Path swapJob(int k) {
+        return tree.path("uploads/job_" + k);
+    }
+
+    private Path swapHeld(int k) {
+        return tree.path("swap/held_" + k);
+    }
+
+    private Path swapLink(int k) {
+        return tree.path("swap/link_" + k);
+    }
+
+    private static String swapName(int i) {
+        // job folders hold files at several depths, most of them deep
+        return (i % 4 == 0 ? "" : "results/by-step/" + (i % 4) + "/a/b/c/d/e/") + String.format("f%03d.csv", i);
+    }
+
+    private void restore(int k) {
+        try {
+            if (Files.isSymbolicLink(swapJob(k))) {
+                Files.move(swapJob(k), swapLink(k), StandardCopyOption.ATOMIC_MOVE);
+            }
+            if (Files.isDirectory(swapHeld(k), LinkOption.NOFOLLOW_LINKS)) {
+                Files.move(swapHeld(k), swapJob(k), StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long countFiles(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).count();
+        }
+    }
+
+    /** Every job folder real and full of old files again, every link in its waiting place. */
+    private long refill() throws IOException {
+        for (int k = 0; k < SWAPPED_JOBS; k++) {
+            restore(k);
+            if (!Files.isSymbolicLink(swapLink(k))) {
+                Files.createDirectories(swapLink(k).getParent());
+                Files.createSymbolicLink(swapLink(k), outside.resolve("victim_" + k));
+            }
+            for (int i = 0; i < SWAPPED_FILES; i++) {
+                if (!tree.exists("uploads/job_" + k + "/" + swapName(i))) {
+                    tree.file("uploads/job_" + k + "/" + swapName(i), old().minusSeconds(i));
+                }
+            }
+        }
+        return countFiles(tree.path("uploads"));
+    }
+
+    @Test
+    void foldersSwappedForLinksOverAndOverDuringDestructiveRunsNeverLeadOutsideTheRoot() throws Exception {
+        for (int k = 0; k < SWAPPED_JOBS; k++) {
+            for (int i = 0; i < SWAPPED_FILES; i++) {
+                Path victim = outside.resolve("victim_" + k).resolve(swapName(i));
+                Files.createDirectories(victim.getParent());
+                Files.writeString(victim, "outside, keep");
+                Files.setLastModifiedTime(victim, FileTime.from(old()));
+            }
+        }
+        context.start();
+        long deadline = System.nanoTime() + 4_000_000_000L;
+        int runs = 0;
+        long swaps = 0;
+        long deletedInside = 0;
+        while (runs < 2 || System.nanoTime() < deadline) {
+            long before = refill();
+            Swapper swapper = new Swapper();
+            // the walk sees the real folders; the swapping starts with the deletes
+            beforeDelete = item -> swapper.startOnce();
+            CleanerRun run;
+            try {
+                run = runOnce();
+            } finally {
+                swapper.finish();
+            }
+            swaps += swapper.swaps.get();
+            runs++;
+            for (int k = 0; k < SWAPPED_JOBS; k++) {
+                restore(k);
+                assertThat(countFiles(outside.resolve("victim_" + k))).as("outside files of victim_%d after run %d", k, runs)
+                        .isEqualTo(SWAPPED_FILES);
+            }
+            // what the audit calls deleted (no "already gone") is exactly what left the root
+            long reallyDeleted = run.items().stream().filter(i -> i.outcome().equals("deleted") && i.reason() == null).count();
+            assertThat(countFiles(tree.path("uploads"))).as("files left in the root after run %d", runs)
+                    .isEqualTo(before - reallyDeleted);
+            assertThat(run.errors()).isEmpty();
+            deletedInside += reallyDeleted;
+        }
+        assertThat(swaps).as("the swapper really swapped").isGreaterThan(100);
+        assertThat(deletedInside).as("files inside the root were still cleaned").isPositive();
     }
 
     static void unmount(Path where) throws Exception {
