@@ -237,7 +237,11 @@ class CleanupRunTest {
         Result result = run(env(tree.root(), redis.url(), "CLEANER_DRY_RUN", "false"));
 
         assertThat(result.itemIds("deleted")).containsExactlyInAnyOrder("job:iso_z", "job:iso_offset", "job:iso_naive",
-                "job:epoch_s", "job:epoch_ms", "job:epoch_s_text", "job:created_only", "job:updated_bad_created_old", "job:hash_old");
+                "job:epoch_s", "job:epoch_ms", "job:epoch_s_text", "job:created_only", "job:hash_old");
+        // an updatedAt that is there but not read is never replaced by createdAt
+        assertThat(redis.exists("job:updated_bad_created_old")).isTrue();
+        assertThat(result.audit().get("skipped")).extracting(JsonNode::asText)
+                .contains("job:updated_bad_created_old: updatedAt \"garbage\" is not a timestamp");
         assertThat(redis.exists("job:recently_updated")).isTrue();
         assertThat(redis.exists("job:recent_offset")).isTrue();
         assertThat(redis.exists("job:future")).isTrue();

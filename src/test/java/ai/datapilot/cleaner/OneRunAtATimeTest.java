@@ -51,7 +51,7 @@ class OneRunAtATimeTest {
 
         Result denied = run(env(tree.root(), redis.url(), "CLEANER_DRY_RUN", "false"));
 
-        assertThat(denied.exitCode()).isEqualTo(3);
+        assertThat(denied.exitCode()).isEqualTo(75);
         assertThat(tree.exists("uploads/job_old/data.csv")).isTrue();
         assertThat(redis.exists("job:job_old")).isTrue();
         assertThat(denied.audit().get("status").asText()).isEqualTo("lease_unavailable");
@@ -67,7 +67,7 @@ class OneRunAtATimeTest {
         try (Jedis jedis = redis.client()) {
             jedis.set(LEASE, "crashed-host:1:run", SetParams.setParams().px(1500));
         }
-        assertThat(run(env(tree.root(), redis.url(), "CLEANER_DRY_RUN", "false")).exitCode()).isEqualTo(3);
+        assertThat(run(env(tree.root(), redis.url(), "CLEANER_DRY_RUN", "false")).exitCode()).isEqualTo(75);
 
         Thread.sleep(1700);
         Result next = run(env(tree.root(), redis.url(), "CLEANER_DRY_RUN", "false"));

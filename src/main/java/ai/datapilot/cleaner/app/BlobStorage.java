@@ -1,6 +1,7 @@
 package ai.datapilot.cleaner.app;
 
 import ai.datapilot.cleaner.audit.AuditFile;
+import ai.datapilot.cleaner.audit.AuditFolderEndpoint;
 import ai.datapilot.cleaner.audit.CleanerRun;
 import ai.datapilot.cleaner.audit.StandaloneAuditWriter;
 import ai.datapilot.cleaner.blob.BlobStore;
@@ -15,6 +16,7 @@ import ai.datapilot.cleaner.settings.CleanerSettings;
 import ai.datapilot.cleaner.settings.S3Location;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
+import org.apache.camel.Endpoint;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -37,7 +39,7 @@ public final class BlobStorage implements AutoCloseable {
             this.store = new S3BlobStore(this::s3Client, location, settings.blobPrefixes());
         } else {
             this.s3Starting = null;
-            this.store = new LocalBlobStore(settings.storageRoot(), settings.blobPrefixes());
+            this.store = new LocalBlobStore(settings.storageRoot(), settings.blobPrefixes(), settings.auditDirectory());
         }
     }
 
@@ -57,6 +59,15 @@ public final class BlobStorage implements AutoCloseable {
     public AuditFile auditFile(Clock clock) {
         return inBucket() ? AuditFile.inBucket(settings.objectStorage().get().bucket(), settings.auditKeyPrefix(), clock)
                 : new AuditFile(settings.auditDirectory(), clock);
+    }
+
+    /**
+     * The endpoint of the route's audit-file step: camel-file on the audit folder, given as a path;
+     * with a bucket a stand-in that is never used (the route writes the record as an object).
+     */
+    public Endpoint auditFolderEndpoint() {
+        return inBucket() ? AuditFolderEndpoint.none("audit records go to " + settings.auditLocation() + ", not to a folder")
+                : new AuditFolderEndpoint(settings.auditDirectory());
     }
 
     public AuditArchive auditArchive() {

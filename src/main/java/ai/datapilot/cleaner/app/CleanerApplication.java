@@ -138,6 +138,10 @@ public final class CleanerApplication implements AutoCloseable {
                     template.send("direct:write-audit", e -> e.setProperty(CleanerRun.PROPERTY, run));
                 }
             }
+            // the summary line is what cron logs and the platform read: it is printed whatever failed
+            if (run != null) {
+                configuration.structuredSummary().printIfMissing(run);
+            }
             return run;
         } finally {
             try {

@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -201,6 +202,12 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     @BindToRegistry
     public AuditFile auditFile() {
         return blobStorage.auditFile(clock);
+    }
+
+    /** The audit step's endpoint ({@code to: auditFolder}): the folder is a path, never URI text. */
+    @BindToRegistry
+    public Endpoint auditFolder() {
+        return blobStorage.auditFolderEndpoint();
     }
 
     @BindToRegistry

@@ -1,8 +1,6 @@
 package ai.datapilot.cleaner.audit;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -13,19 +11,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Prepares the audit record for the step that writes it, and takes note of where it went or why it
- * could not be written. On local disk the camel-file endpoint writes to a temp name and renames,
- * and refuses to overwrite, so a reader never sees half a record and no run erases another's. In
+ * could not be written. On local disk the camel-file endpoint ({@link AuditFolderEndpoint}) writes
+ * to a temp name in the audit folder and links it into place without ever replacing a file, so a
+ * reader never sees half a record and no run erases another's. In
  * object storage the camel-aws2-s3 endpoint puts it whole under the audit prefix (a PUT is atomic;
  * the name is unique to the run).
  */
 public final class AuditFile {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditFile.class);
-    private static final String STAGING = "cleanerAuditStaging";
 
     /** The header camel-aws2-s3 takes the object key from. */
     static final String S3_KEY = "CamelAwsS3Key";
     static final String S3_CONTENT_TYPE = "CamelAwsS3ContentType";
+    static final String S3_CONTENT_LENGTH = "CamelAwsS3ContentLength";
 
     private final Path directory;
     private final String bucket;
@@ -54,37 +53,37 @@ public final class AuditFile {
     }
 
     /**
-     * Streams the record to a staging file that the camel-file step then copies into place, so a
-     * record of hundreds of thousands of items is never one string in memory.
+     * Hands the record to the step that writes it as a stream made while it is read: never one
+     * string in memory, and no staging copy outside the destination (camel-file writes it under a
+     * temp name in the audit folder; a PUT sends it as it is made).
      */
     public void prepare(Exchange exchange, @ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) throws IOException {
         run.complete(clock.instant());
-        exchange.getMessage().setHeader(Exchange.FILE_NAME, AuditRecord.fileName(run));
+        String name = AuditRecord.fileName(run);
+        exchange.getMessage().setHeader(Exchange.FILE_NAME, name);
         if (bucket != null) {
-            exchange.getMessage().setHeader(S3_KEY, keyPrefix + AuditRecord.fileName(run));
+            exchange.getMessage().setHeader(S3_KEY, keyPrefix + name);
             exchange.getMessage().setHeader(S3_CONTENT_TYPE, "application/json");
+            // with the length known camel-aws2-s3 streams the body instead of reading it into memory
+            exchange.getMessage().setHeader(S3_CONTENT_LENGTH, AuditRecord.length(run));
         }
-        Path staging = Files.createTempFile("datapilot-cleaner-audit-", ".json");
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(staging))) {
-            AuditRecord.write(run, out);
-        }
-        exchange.setProperty(STAGING, staging);
-        exchange.getMessage().setBody(staging.toFile());
+        exchange.getMessage().setBody(AuditRecord.stream(run));
     }
 
-    private static void removeStaging(Exchange exchange) {
-        Path staging = exchange.getProperty(STAGING, Path.class);
-        if (staging != null) {
-            try {
-                Files.deleteIfExists(staging);
-            } catch (IOException e) {
-                LOG.debug("Staging file {} left behind: {}", staging, e.toString());
-            }
+    /** A write that failed half-way leaves its temp name behind in the audit folder. */
+    private void removePartial(CleanerRun run) {
+        if (directory == null) {
+            return;
+        }
+        Path partial = directory.resolve(AuditFolderEndpoint.tempName(AuditRecord.fileName(run)));
+        try {
+            Files.deleteIfExists(partial);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Partial audit record {} left behind: {}", partial, e.toString());
         }
     }
 
     public void written(Exchange exchange, @ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
-        removeStaging(exchange);
         if (bucket != null) {
             String address = "s3://" + bucket + "/" + keyPrefix + AuditRecord.fileName(run);
             run.auditObject(address);
@@ -98,7 +97,7 @@ public final class AuditFile {
     }
 
     public void failed(Exchange exchange, @ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
-        removeStaging(exchange);
+        removePartial(run);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String message = "audit record could not be written: " + (e == null ? "unknown error" : e.getMessage());
         LOG.error("{} ({})", message, where());

@@ -3,6 +3,7 @@ package ai.datapilot.cleaner.audit;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,69 +40,174 @@ public final class AuditRecord {
      */
     public static void write(CleanerRun run, OutputStream out) throws IOException {
         try (JsonGenerator g = JSON.getFactory().createGenerator(out).useDefaultPrettyPrinter()) {
-            g.writeStartObject();
-            g.writeStringField("runId", run.runId());
-            g.writeStringField("status", run.status());
-            if (run.stopReason() != null) {
-                g.writeStringField("interruptedBy", run.stopReason());
-            }
-            if (run.leaseDeniedReason() != null) {
-                g.writeStringField("leaseUnavailable", run.leaseDeniedReason());
-            }
-            g.writeBooleanField("dryRun", run.dryRun());
-            g.writeStringField("startedAt", text(run.startedAt()));
-            g.writeStringField("completedAt", text(run.completedAt()));
-            g.writeFieldName("ttlHours");
-            if (run.ttlHours() == null) {
-                g.writeNull();
-            } else {
-                g.writeNumber(run.ttlHours());
-            }
-            g.writeStringField("cutoff", text(run.cutoff()));
-            g.writeFieldName("maxDeleteBatch");
-            if (run.maxDeleteBatchSetting() == null) {
-                g.writeNull();
-            } else {
-                g.writeNumber(run.maxDeleteBatchSetting());
-            }
-            g.writeObjectFieldStart("stores");
-            g.writeStringField("blob", run.blobStore());
-            g.writeStringField("redis", run.jobRecordStore());
-            g.writeEndObject();
-            g.writeNumberField("totalBlobsScanned", run.blobsScanned());
-            g.writeNumberField("totalKeysScanned", run.keysScanned());
-            g.writeNumberField("expiredBlobs", run.expiredBlobs());
-            g.writeNumberField("expiredKeys", run.expiredKeys());
-            g.writeNumberField("deletedBlobs", run.deletedBlobs());
-            g.writeNumberField("deletedKeys", run.deletedKeys());
-            g.writeNumberField("deferredBlobs", run.deferredBlobs());
-            g.writeNumberField("deferredKeys", run.deferredKeys());
-            g.writeNumberField("foldersRemoved", run.foldersRemoved());
-            g.writeNumberField("futureDated", run.futureDated());
-            g.writeObjectFieldStart("durationsMillis");
-            writeMillis(g, "scanAndPlan", millis(run.startedAt(), run.planDecidedAt()));
-            writeMillis(g, "deletes", millis(run.planDecidedAt(), run.deletesDoneAt()));
-            writeMillis(g, "total", millis(run.startedAt(), run.completedAt()));
-            g.writeEndObject();
-            g.writeNumberField("skippedCount", run.skippedCount());
-            g.writeFieldName("skipped");
-            JSON.writeValue(g, run.skipped());
-            g.writeFieldName("errors");
-            JSON.writeValue(g, run.errors());
-            g.writeArrayFieldStart("items");
+            writeHead(g, run);
             for (ItemOutcome item : run.items()) {
-                g.writeStartObject();
-                g.writeStringField("store", item.store());
-                g.writeStringField("id", item.id());
-                g.writeStringField("timestamp", item.timestamp());
-                g.writeStringField("outcome", item.outcome());
-                if (item.reason() != null) {
-                    g.writeStringField("reason", item.reason());
-                }
-                g.writeEndObject();
+                writeItem(g, item);
             }
-            g.writeEndArray();
-            g.writeEndObject();
+            writeTail(g);
+        }
+    }
+
+    /**
+     * The record as bytes made while they are read, a few hundred items at a time: the audit step
+     * streams it into its destination with no staging copy anywhere else (java.io.tmpdir may be
+     * full or read-only) and never holds it whole.
+     */
+    public static InputStream stream(CleanerRun run) {
+        return new RecordStream(run);
+    }
+
+    /** The record's size in bytes, by streaming it once (an object PUT needs the length up front). */
+    public static long length(CleanerRun run) throws IOException {
+        try (InputStream in = stream(run)) {
+            return in.transferTo(OutputStream.nullOutputStream());
+        }
+    }
+
+    private static void writeHead(JsonGenerator g, CleanerRun run) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("runId", run.runId());
+        g.writeStringField("status", run.status());
+        if (run.stopReason() != null) {
+            g.writeStringField("interruptedBy", run.stopReason());
+        }
+        if (run.leaseDeniedReason() != null) {
+            g.writeStringField("leaseUnavailable", run.leaseDeniedReason());
+        }
+        if (run.leaseTakenOverFrom() != null) {
+            g.writeStringField("leaseTakenOver", run.leaseTakenOverFrom());
+        }
+        if (run.jobRecordsUnguardedReason() != null) {
+            g.writeStringField("jobRecordsNotCleaned", run.jobRecordsUnguardedReason());
+        }
+        g.writeBooleanField("dryRun", run.dryRun());
+        g.writeStringField("startedAt", text(run.startedAt()));
+        g.writeStringField("completedAt", text(run.completedAt()));
+        g.writeFieldName("ttlHours");
+        if (run.ttlHours() == null) {
+            g.writeNull();
+        } else {
+            g.writeNumber(run.ttlHours());
+        }
+        g.writeStringField("cutoff", text(run.cutoff()));
+        g.writeFieldName("maxDeleteBatch");
+        if (run.maxDeleteBatchSetting() == null) {
+            g.writeNull();
+        } else {
+            g.writeNumber(run.maxDeleteBatchSetting());
+        }
+        g.writeObjectFieldStart("stores");
+        g.writeStringField("blob", run.blobStore());
+        g.writeStringField("redis", run.jobRecordStore());
+        g.writeEndObject();
+        g.writeNumberField("totalBlobsScanned", run.blobsScanned());
+        g.writeNumberField("totalKeysScanned", run.keysScanned());
+        g.writeNumberField("expiredBlobs", run.expiredBlobs());
+        g.writeNumberField("expiredKeys", run.expiredKeys());
+        g.writeNumberField("deletedBlobs", run.deletedBlobs());
+        g.writeNumberField("deletedKeys", run.deletedKeys());
+        g.writeNumberField("deferredBlobs", run.deferredBlobs());
+        g.writeNumberField("deferredKeys", run.deferredKeys());
+        g.writeNumberField("foldersRemoved", run.foldersRemoved());
+        g.writeNumberField("futureDated", run.futureDated());
+        g.writeObjectFieldStart("durationsMillis");
+        writeMillis(g, "scanAndPlan", millis(run.startedAt(), run.planDecidedAt()));
+        writeMillis(g, "deletes", millis(run.planDecidedAt(), run.deletesDoneAt()));
+        writeMillis(g, "total", millis(run.startedAt(), run.completedAt()));
+        g.writeEndObject();
+        g.writeNumberField("skippedCount", run.skippedCount());
+        g.writeFieldName("skipped");
+        JSON.writeValue(g, run.skipped());
+        g.writeFieldName("errors");
+        JSON.writeValue(g, run.errors());
+        g.writeArrayFieldStart("items");
+    }
+
+    private static void writeItem(JsonGenerator g, ItemOutcome item) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("store", item.store());
+        g.writeStringField("id", item.id());
+        g.writeStringField("timestamp", item.timestamp());
+        g.writeStringField("outcome", item.outcome());
+        if (item.reason() != null) {
+            g.writeStringField("reason", item.reason());
+        }
+        g.writeEndObject();
+    }
+
+    private static void writeTail(JsonGenerator g) throws IOException {
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /** Pulls the record through one generator, a chunk of items per refill of its buffer. */
+    private static final class RecordStream extends InputStream {
+        private static final int ITEMS_PER_CHUNK = 256;
+
+        private final CleanerRun run;
+        private final Chunk chunk = new Chunk();
+        private JsonGenerator g;
+        private List<ItemOutcome> items;
+        private int nextItem;
+        private boolean finished;
+        private int pos;
+
+        RecordStream(CleanerRun run) {
+            this.run = run;
+        }
+
+        /** Makes the next piece of the record; false when there is none. */
+        private boolean refill() throws IOException {
+            chunk.reset();
+            pos = 0;
+            while (chunk.size() == 0 && !finished) {
+                if (g == null) {
+                    g = JSON.getFactory().createGenerator(chunk).useDefaultPrettyPrinter();
+                    items = run.items();
+                    writeHead(g, run);
+                    g.flush();
+                } else if (nextItem < items.size()) {
+                    int end = Math.min(items.size(), nextItem + ITEMS_PER_CHUNK);
+                    for (; nextItem < end; nextItem++) {
+                        writeItem(g, items.get(nextItem));
+                    }
+                    g.flush();
+                } else {
+                    writeTail(g);
+                    g.close();
+                    finished = true;
+                }
+            }
+            return chunk.size() > 0;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (pos == chunk.size() && !refill()) {
+                return -1;
+            }
+            return chunk.bytes()[pos++] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (pos == chunk.size() && !refill()) {
+                return -1;
+            }
+            int n = Math.min(len, chunk.size() - pos);
+            System.arraycopy(chunk.bytes(), pos, b, off, n);
+            pos += n;
+            return n;
+        }
+    }
+
+    /** A byte buffer whose contents are read in place. */
+    private static final class Chunk extends java.io.ByteArrayOutputStream {
+        byte[] bytes() {
+            return buf;
         }
     }
 
@@ -142,7 +248,7 @@ public final class AuditRecord {
         n.put("auditFile", run.auditLocation());
         n.put("exitCode", run.exitCode());
         try {
-            return "STRUCTURED_SUMMARY: " + JSON.writeValueAsString(n);
+            return "STRUCTURED_SUMMARY: " + OneLineJson.write(n);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -54,11 +54,14 @@ public final class CleanerRun {
     private boolean interrupted;
     private boolean leaseHeld;
     private String leaseDenied;
+    private String leaseTakenOver;
+    private String jobRecordsUnguarded;
     private Instant completedAt;
     private Instant planDecidedAt;
     private Instant deletesDoneAt;
     private Path auditFile;
     private String auditLocation;
+    private boolean summaryPrinted;
 
     public CleanerRun(Instant startedAt, Double ttlHours, boolean dryRun, Integer maxDeleteBatch,
             String blobStore, String jobRecordStore) {
@@ -141,6 +144,27 @@ public final class CleanerRun {
         leaseDenied = reason;
     }
 
+    /** The lease was taken over from a holder that is provably gone: who, and why. */
+    public synchronized void leaseTakenOver(String from) {
+        leaseTakenOver = from;
+    }
+
+    public synchronized String leaseTakenOverFrom() {
+        return leaseTakenOver;
+    }
+
+    /**
+     * Only the local lock guards this run (Redis could not be reached for the lease): the job
+     * records, which the lock does not cover, are not scanned or deleted.
+     */
+    public synchronized void jobRecordsUnguarded(String reason) {
+        jobRecordsUnguarded = reason;
+    }
+
+    public synchronized String jobRecordsUnguardedReason() {
+        return jobRecordsUnguarded;
+    }
+
     public synchronized boolean isLeaseHeld() {
         return leaseHeld;
     }
@@ -152,7 +176,13 @@ public final class CleanerRun {
     /** A planned item that was never attempted because the run stopped: it waits for the next run. */
     public synchronized void notAttempted(ScannedItem item) {
         interrupted = true;
-        items.add(ItemOutcome.of(item, ItemOutcome.SKIPPED, "not attempted: " + stopReason));
+        ItemOutcome outcome = ItemOutcome.of(item, ItemOutcome.SKIPPED, "not attempted: " + stopReason);
+        items.add(outcome);
+        // a skip like any other: counted and listed, so skippedCount equals what the audit shows
+        skippedCount++;
+        if (skipped.size() < ScanResult.SKIPPED_LISTED) {
+            skipped.add(outcome.id() + ": " + outcome.reason());
+        }
         if (item.store() == StoreKind.BLOB) {
             deferredBlobs++;
         } else {
@@ -238,24 +268,41 @@ public final class CleanerRun {
         this.auditLocation = file == null ? null : file.toString();
     }
 
+    /** Notes that the run's STRUCTURED_SUMMARY line was printed; returns whether it already was. */
+    public synchronized boolean summaryPrinted() {
+        boolean before = summaryPrinted;
+        summaryPrinted = true;
+        return before;
+    }
+
+    public synchronized boolean isSummaryPrinted() {
+        return summaryPrinted;
+    }
+
     /** The audit record went to object storage: its s3:// address. */
     public synchronized void auditObject(String address) {
         this.auditLocation = address;
     }
 
+    /** Exit code of a run that did nothing because another run holds the lease: sysexits' EX_TEMPFAIL. */
+    public static final int EXIT_LEASE_HELD = 75;
+
     /**
-     * 0 completed without errors; 1 errors; 2 settings refused; 3 another run holds the lease;
-     * 4 stopped early (time budget or SIGTERM) without errors.
+     * 0 completed without errors; 1 errors (a lease that could not be taken for any reason other
+     * than another run holding it is one); 2 settings refused; 75 another run holds the lease
+     * (try again later; no other cause gives 75, unlike 3, which the JVM returns on
+     * OutOfMemoryError with -XX:+ExitOnOutOfMemoryError); 4 stopped early (time budget or SIGTERM)
+     * without errors.
      */
     public synchronized int exitCode() {
         if (refused) {
             return 2;
         }
-        if (leaseDenied != null) {
-            return 3;
-        }
         if (!errors.isEmpty()) {
             return 1;
+        }
+        if (leaseDenied != null) {
+            return EXIT_LEASE_HELD;
         }
         return interrupted ? 4 : 0;
     }

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes the audit record of a run that never reached the routes (settings refused, startup
- * failed), through camel-file with the same options as the route's audit step, so such a run
+ * failed), through the route's camel-file endpoint ({@link AuditFolderEndpoint}), so such a run
  * still leaves the record monitoring looks for.
  */
 public final class StandaloneAuditWriter {
@@ -20,18 +20,16 @@ public final class StandaloneAuditWriter {
     private StandaloneAuditWriter() {
     }
 
-    /** Same options as the {@code audit-file} step of routes/cleaner.camel.yaml. */
-    static String endpointUri(Path directory) {
-        return "file:" + directory + "?fileExist=Fail&tempFileName=.${file:name}.part&charset=utf-8";
-    }
-
     public static void write(CleanerRun run, Path directory) {
         try (CamelContext context = new DefaultCamelContext()) {
+            // the route's audit-file endpoint: the folder is a path, never URI text
+            AuditFolderEndpoint endpoint = new AuditFolderEndpoint(directory);
+            endpoint.setCamelContext(context);
             context.start();
             ProducerTemplate template = context.createProducerTemplate();
-            Exchange result = template.send(endpointUri(directory), exchange -> {
+            Exchange result = template.send(endpoint, exchange -> {
                 exchange.getMessage().setHeader(Exchange.FILE_NAME, AuditRecord.fileName(run));
-                exchange.getMessage().setBody(AuditRecord.toJson(run));
+                exchange.getMessage().setBody(AuditRecord.stream(run));
             });
             if (result.getException() != null) {
                 throw result.getException();

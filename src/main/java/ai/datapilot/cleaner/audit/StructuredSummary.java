@@ -17,7 +17,15 @@ public final class StructuredSummary {
     }
 
     public static void print(PrintStream out, CleanerRun run) {
+        run.summaryPrinted();
         out.println(AuditRecord.summaryLine(run));
         out.flush();
+    }
+
+    /** Prints the line unless the run's route already did (a step before it failed). */
+    public void printIfMissing(CleanerRun run) {
+        if (!run.isSummaryPrinted()) {
+            print(out, run);
+        }
     }
 }

@@ -53,6 +53,9 @@ public final class LocalBlobStore implements BlobStore {
 
     private final Path root;
     private final List<String> prefixes;
+    /** The audit folder: the walk never enters it, whatever link put it under a prefix. */
+    private final Path auditFolder;
+    private volatile Object auditFolderKey;
     /** The newest mount table read by a re-check; re-read when older than the item's scan. */
     private volatile MountPoints mounts = MountPoints.NONE;
     /** Test seam: runs after an item's (or an emptied folder's) last check and right before it is removed. */
@@ -92,8 +95,13 @@ public final class LocalBlobStore implements BlobStore {
     }
 
     public LocalBlobStore(Path root, List<String> prefixes) {
+        this(root, prefixes, null);
+    }
+
+    public LocalBlobStore(Path root, List<String> prefixes, Path auditFolder) {
         this.root = root;
         this.prefixes = List.copyOf(prefixes);
+        this.auditFolder = auditFolder;
     }
 
     @Override
@@ -109,6 +117,8 @@ public final class LocalBlobStore implements BlobStore {
     /** Prefixes are walked at once (a walk mostly waits on the file system), one thread each. */
     @Override
     public ItemScan scan() {
+        // read at each run: a link made while the service runs is seen by its next run
+        auditFolderKey = folderKey(auditFolder);
         return PrefixScans.of(prefixes, this::scanPrefix, "cleaner-blob-walk");
     }
 
@@ -151,6 +161,10 @@ public final class LocalBlobStore implements BlobStore {
                         opened.add(dir);
                     }
                     BasicFileAttributes attrs = dir.getFileAttributeView(BasicFileAttributeView.class).readAttributes();
+                    if (isAuditFolder(attrs)) {
+                        sink.failed(auditFolderInPrefix(prefix, prefixDir));
+                        return;
+                    }
                     Folder prefixFolder = new Folder(null, below, attrs.fileKey(), id(prefixDir), 0);
                     new SecureWalk(prefix, sink, deviceOf(attrs, prefixDir), mountTable).walk(dir, prefixDir, prefixFolder);
                 } finally {
@@ -215,6 +229,10 @@ public final class LocalBlobStore implements BlobStore {
                         continue;
                     }
                     if (attrs.isDirectory()) {
+                        if (isAuditFolder(attrs)) {
+                            sink.failed(auditFolderInPrefix(prefix, entry));
+                            continue;
+                        }
                         Object dev = deviceOf(attrs, entry);
                         if (device != null && dev != null && !dev.equals(device)) {
                             sink.skipped(id(entry) + "/", "mount point of another file system; not crossed");
@@ -248,6 +266,28 @@ public final class LocalBlobStore implements BlobStore {
             }
             return true;
         }
+    }
+
+    /** The identity (device and inode) of a folder, links followed; null when it does not exist. */
+    private static Object folderKey(Path folder) {
+        if (folder == null) {
+            return null;
+        }
+        try {
+            return Files.readAttributes(folder, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private boolean isAuditFolder(BasicFileAttributes attrs) {
+        Object key = auditFolderKey;
+        return key != null && key.equals(attrs.fileKey());
+    }
+
+    private CleanerError auditFolderInPrefix(String prefix, Path dir) {
+        return CleanerError.blobScan(prefix, id(dir), "is the audit folder (CLEANER_AUDIT_BLOB_PATH), reached through a link;"
+                + " audit records are never cleaned: not scanned. Move the audit folder out of the prefix");
     }
 
     /** Returns the first folder between the root (excluded) and {@code path} (included) that is a link. */
@@ -305,6 +345,10 @@ public final class LocalBlobStore implements BlobStore {
         /** Another file system mounted below a prefix is not crossed, as systemd-tmpfiles does. */
         @Override
         public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+            if (isAuditFolder(attrs)) {
+                sink.failed(auditFolderInPrefix(prefix, dir));
+                return FileVisitResult.SKIP_SUBTREE;
+            }
             Object dev = deviceOf(attrs, dir);
             if (device == null) {
                 device = dev;

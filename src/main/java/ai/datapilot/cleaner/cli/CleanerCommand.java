@@ -2,11 +2,18 @@ package ai.datapilot.cleaner.cli;
 
 import ai.datapilot.cleaner.demo.Demo;
 import ai.datapilot.cleaner.settings.SettingsParser;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.LoggerFactory;
 
 /** The command line: {@code java -jar datapilot-cleaner.jar <command>}. */
 public final class CleanerCommand {
@@ -14,13 +21,21 @@ public final class CleanerCommand {
     private CleanerCommand() {
     }
 
+    /** The options each command understands; anything else is refused (exit 2), never ignored. */
+    private static final Map<String, Set<String>> OPTIONS = Map.of(
+            "run-once", Set.of("--dry-run"),
+            "daemon", Set.of("--dry-run"),
+            "health", Set.of(),
+            "demo", Set.of("--keep"));
+
     public static void main(String[] args) {
         int code;
         try {
             code = execute(args, System.getenv(), System.out, System.err);
         } catch (Throwable t) {
-            // a startup failure can leave non-daemon threads behind: never hang, always exit non-zero
-            t.printStackTrace();
+            // a startup failure can leave non-daemon threads behind: never hang, always exit non-zero;
+            // logged, not printed raw, so its message cannot forge log lines
+            LoggerFactory.getLogger(CleanerCommand.class).error("The cleaner failed: {}", t.toString(), t);
             code = 1;
         }
         System.exit(code);
@@ -30,40 +45,90 @@ public final class CleanerCommand {
         String command = args.length == 0 ? "daemon" : args[0];
         List<String> rest = args.length == 0 ? List.of() : Arrays.asList(args).subList(1, args.length);
         switch (command) {
-            case "run-once":
-                return RunOnce.execute(env, out, Clock.systemUTC());
-            case "daemon":
-                return Daemon.execute(env, out, Clock.systemUTC());
-            case "health":
-                return HealthCommand.execute(env, out, Clock.systemUTC());
-            case "demo":
-                return Demo.execute(rest, out, Clock.systemUTC());
             case "--help", "-h", "help":
                 usage(out);
                 return 0;
+            case "--version", "version":
+                out.println("datapilot-cleaner " + version());
+                return 0;
             default:
-                err.println("Unknown command: " + command);
-                usage(err);
-                return 2;
+                break;
         }
+        Set<String> known = OPTIONS.get(command);
+        if (known == null) {
+            err.println("Unknown command: " + LogText.escape(command));
+            usage(err);
+            return 2;
+        }
+        if (rest.contains("--help") || rest.contains("-h")) {
+            usage(out);
+            return 0;
+        }
+        if (rest.contains("--version")) {
+            out.println("datapilot-cleaner " + version());
+            return 0;
+        }
+        for (String option : rest) {
+            if (!known.contains(option)) {
+                // an ignored "--dry-run" once let a run delete: an option not understood stops everything
+                err.println("Unknown argument for " + command + ": \"" + LogText.escape(option) + "\" (nothing was run)."
+                        + (known.isEmpty() ? " " + command + " takes no arguments." : " It takes: " + String.join(" ", new TreeSet<>(known)) + "."));
+                err.println("See: java -jar datapilot-cleaner.jar --help");
+                return 2;
+            }
+        }
+        Map<String, String> effective = env;
+        if (rest.contains("--dry-run")) {
+            effective = new HashMap<>(env);
+            effective.put(SettingsParser.CLEANER_DRY_RUN, "true");
+        }
+        return switch (command) {
+            case "run-once" -> RunOnce.execute(effective, out, Clock.systemUTC());
+            case "daemon" -> Daemon.execute(effective, out, Clock.systemUTC());
+            case "health" -> HealthCommand.execute(env, out, Clock.systemUTC());
+            default -> Demo.execute(rest, out, Clock.systemUTC());
+        };
+    }
+
+    /** The Maven project version the jar was built from. */
+    public static String version() {
+        try (InputStream in = CleanerCommand.class.getResourceAsStream("/datapilot-cleaner-version.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                String v = p.getProperty("version");
+                if (v != null && !v.isBlank() && !v.startsWith("${")) {
+                    return v;
+                }
+            }
+        } catch (IOException e) {
+            // fall through to the manifest
+        }
+        String manifest = CleanerCommand.class.getPackage().getImplementationVersion();
+        return manifest != null ? manifest : "unknown";
     }
 
     static void usage(PrintStream out) {
         out.println("""
                 datapilot-cleaner: removes DataPilot AI uploads, results and job records older than JOB_TTL_HOURS.
 
-                Usage: java -jar datapilot-cleaner.jar [command]
+                Usage: java -jar datapilot-cleaner.jar [command] [options]
 
                 Commands:
-                  daemon        (default) the service: runs on CLEANER_CRON_SCHEDULE, JMX, /observe/health, /observe/metrics
-                  run-once      run one cleanup and exit (what cron, a Kubernetes CronJob or the platform scheduler call)
-                  health        print the health JSON; exit 0 healthy, 1 degraded, 2 unhealthy
-                  demo [--keep] lay out sample data and a private Redis, run a dry run and a real run, clean up
-                  --help        this text
+                  daemon [--dry-run]   (default) the service: runs on CLEANER_CRON_SCHEDULE, JMX, /observe/health, /observe/metrics
+                  run-once [--dry-run] run one cleanup and exit (what cron, a Kubernetes CronJob or the platform scheduler call)
+                  health               print the health JSON; exit 0 healthy, 1 degraded, 2 unhealthy
+                  demo [--keep]        lay out sample data and a private Redis, run a dry run and a real run, clean up
+                  --help               this text (also after any command: nothing is run)
+                  --version            the version (also after any command: nothing is run)
 
-                Exit codes of run-once: 0 completed without errors; 1 completed with errors (see the audit's "errors");
-                  2 settings refused or bad command line (nothing was deleted); 3 another run holds the lease
-                  (nothing was deleted); 4 stopped early by CLEANER_MAX_RUNTIME or SIGTERM (the rest is deferred).
+                --dry-run reports and deletes nothing, whatever CLEANER_DRY_RUN says. Deleting is switched on only by
+                  CLEANER_DRY_RUN=false. Any other argument is refused with exit 2 and nothing is run.
+
+                Exit codes of run-once: 0 completed without errors; 1 errors (see the audit's "errors"; a lease or
+                  lock that could not be taken for any other reason than another run is one, and nothing was deleted);
+                  2 settings refused or bad command line (nothing was deleted); 4 stopped early by CLEANER_MAX_RUNTIME
+                  or SIGTERM (the rest is deferred); 75 another run holds the lease (nothing was deleted; try later).
 
                 Settings (environment variables):""");
         for (String[] s : SettingsParser.DOCUMENTED) {

@@ -30,25 +30,33 @@ public final class HealthCommand {
         try {
             settings = SettingsParser.parse(env);
         } catch (SettingsRefusedException e) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("status", "unhealthy");
-            body.put("timestamp", clock.instant().toString());
-            body.put("checks", Map.of("settings", Map.of("status", "failed",
-                    "detail", e.refusals().stream().map(Refusal::message).toList())));
-            body.put("lastCleanerRun", null);
-            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
-            return 2;
+            return unhealthy(out, clock, "settings", e.refusals().stream().map(Refusal::message).toList());
         }
         Logging.apply("WARN");
-        RedisConnectionFactory factory = RedisConnections.connectionFactory(settings.redisUrl(), settings.redisTimeout());
-        try (BlobStorage blobs = new BlobStorage(settings)) {
-            CleanerHealth health = new CleanerHealth(RedisConnections.template(factory), settings.redisUrl().masked(),
-                    blobs.auditArchive(), settings.healthMaxAge(), settings.healthMaxErrors(), clock);
-            CleanerHealth.Report report = health.report();
-            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report.json()));
-            return report.exitCode();
-        } finally {
-            RedisConnections.close(factory);
+        try {
+            RedisConnectionFactory factory = RedisConnections.connectionFactory(settings.redisUrl(), settings.redisTimeout());
+            try (BlobStorage blobs = new BlobStorage(settings)) {
+                CleanerHealth health = new CleanerHealth(RedisConnections.template(factory), settings.redisUrl().masked(),
+                        blobs.auditArchive(), settings.healthMaxAge(), settings.healthMaxErrors(), clock);
+                CleanerHealth.Report report = health.report();
+                out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report.json()));
+                return report.exitCode();
+            } finally {
+                RedisConnections.close(factory);
+            }
+        } catch (Exception e) {
+            // monitoring reads the JSON: a failure to check is an unhealthy report, never a stack trace
+            return unhealthy(out, clock, "health", String.valueOf(e));
         }
+    }
+
+    private static int unhealthy(PrintStream out, Clock clock, String check, Object detail) throws Exception {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "unhealthy");
+        body.put("timestamp", clock.instant().toString());
+        body.put("checks", Map.of(check, Map.of("status", "failed", "detail", detail)));
+        body.put("lastCleanerRun", null);
+        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
+        return 2;
     }
 }

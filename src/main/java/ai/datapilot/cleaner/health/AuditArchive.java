@@ -1,6 +1,7 @@
 package ai.datapilot.cleaner.health;
 
-import java.util.Optional;
+import java.io.InputStream;
+import java.util.List;
 
 /**
  * Where past audit records are kept, as health reads them: a local folder or a prefix in a bucket.
@@ -14,11 +15,11 @@ public interface AuditArchive {
     /** Checks that records can be written here; returns what was seen, throws what went wrong. */
     String probe() throws Exception;
 
-    /** The name of the newest record, if any. */
-    Optional<String> newest() throws Exception;
+    /** The names of the records, newest first. */
+    List<String> newestFirst() throws Exception;
 
-    /** A record's bytes. */
-    byte[] read(String name) throws Exception;
+    /** A record, to be read from its start (health reads only its head). */
+    InputStream open(String name) throws Exception;
 
     /** The full address of a record (path or s3:// URL). */
     String address(String name);

@@ -1,6 +1,9 @@
 package ai.datapilot.cleaner.health;
 
-import java.util.Optional;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -36,8 +39,8 @@ public final class S3AuditArchive implements AuditArchive {
 
     /** Names sort in time order; a listing comes in key order, so the newest is on the last page. */
     @Override
-    public Optional<String> newest() {
-        String newest = null;
+    public List<String> newestFirst() {
+        List<String> names = new ArrayList<>();
         String token = null;
         do {
             ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).prefix(keyPrefix + "cleaner_").maxKeys(1000);
@@ -47,18 +50,19 @@ public final class S3AuditArchive implements AuditArchive {
             ListObjectsV2Response page = s3.listObjectsV2(request.build());
             for (S3Object o : page.contents()) {
                 String name = o.key().substring(keyPrefix.length());
-                if (!name.contains("/") && name.endsWith(".json") && (newest == null || name.compareTo(newest) > 0)) {
-                    newest = name;
+                if (!name.contains("/") && name.endsWith(".json")) {
+                    names.add(name);
                 }
             }
             token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
         } while (token != null);
-        return Optional.ofNullable(newest);
+        names.sort(Comparator.reverseOrder());
+        return names;
     }
 
     @Override
-    public byte[] read(String name) {
-        return s3.getObjectAsBytes(b -> b.bucket(bucket).key(keyPrefix + name)).asByteArray();
+    public InputStream open(String name) {
+        return s3.getObject(b -> b.bucket(bucket).key(keyPrefix + name));
     }
 
     @Override

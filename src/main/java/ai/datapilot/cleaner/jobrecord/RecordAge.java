@@ -1,34 +1,50 @@
 package ai.datapilot.cleaner.jobrecord;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.regex.Pattern;
 
 /**
- * The age of a job record: {@code updatedAt}, else {@code createdAt} (when updatedAt is missing,
- * empty or unreadable). Accepts ISO-8601 with {@code Z}, an offset or no zone (read as UTC), and
- * epoch seconds or milliseconds as numbers or digit strings. Anything else leaves the age unknown,
- * and a record of unknown age is never deleted.
+ * The age of a job record: {@code updatedAt}, else {@code createdAt} when updatedAt is absent
+ * (missing, JSON null or ""); when both are read, the later one (a record is not updated before it
+ * was created, so one of the two is wrong and the later keeps it). An updatedAt that is present
+ * but not read is never replaced by createdAt: the age is unknown, and a record of unknown age is
+ * never deleted.
+ *
+ * <p>Read, and nothing else (no trimming, no guessing):
+ * <ul>
+ * <li>ISO-8601 / RFC 3339 text {@code YYYY-MM-DDThh:mm:ss}, upper-case {@code T} or one space
+ * between date and time, seconds required (00-59), an optional {@code .} and 1 to 9 fraction
+ * digits, then {@code Z}, an offset {@code +hh:mm} / {@code +hhmm} (at most 18:00), or nothing
+ * (UTC);</li>
+ * <li>epoch seconds or milliseconds, as a JSON number or a string of digits (an optional {@code .}
+ * and 1 to 9 fraction digits, no sign, exponent or leading zero): seconds when the value is
+ * below 10^11, milliseconds from {@link #MILLIS_FROM} to below 10^14; in between and above
+ * (microseconds, nanoseconds) it is not read.</li>
+ * </ul>
+ * A time not after {@link #FLOOR} is a placeholder ({@code 0001-01-01T00:00:00Z} is Go's zero
+ * time, epoch 0 is 1970), not the time of a job of this product.
  */
 public final class RecordAge {
 
+    /** Nothing at or before this instant is a real job time for this product. */
+    public static final Instant FLOOR = Instant.parse("2000-01-01T00:00:00Z");
+
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern EPOCH = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
-    private static final Pattern OFFSET_WITHOUT_COLON = Pattern.compile("([+-][0-9]{2})([0-9]{2})$");
-    private static final Pattern DATE_SPACE_TIME = Pattern.compile("^([0-9]{4}-[0-9]{2}-[0-9]{2}) ([0-9]{2}:)");
-    // epoch values at or above this are milliseconds: 1e11 s is the year 5138, 1e11 ms is 1973
-    private static final BigDecimal MILLIS_FROM = new BigDecimal("100000000000");
-    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+    private static final BigDecimal FLOOR_SECONDS = BigDecimal.valueOf(FLOOR.getEpochSecond());
+    // 10^11 s is the year 5138; 10^11 ms would be 1973, so values from there to FLOOR in ms are read as neither
+    private static final BigDecimal SECONDS_BELOW = new BigDecimal("1e11");
+    private static final BigDecimal MILLIS_FROM = BigDecimal.valueOf(FLOOR.toEpochMilli());
+    // 10^14 ms is the year 5138; microseconds since 2000 start at 9.46e14
+    private static final BigDecimal MILLIS_BELOW = new BigDecimal("1e14");
 
     private RecordAge() {
     }
@@ -48,25 +64,30 @@ public final class RecordAge {
         }
     }
 
-    /** The age of a string-typed record holding JSON. */
-    public static Result ofJson(byte[] value) {
-        return ofJson(value, false);
+    /** One field as found: absent, or present with how it is shown and what it was read as. */
+    private record Field(String name, boolean present, String shown, Instant time, String problem) {
+        static Field absent(String name) {
+            return new Field(name, false, null, null, null);
+        }
+
+        static Field read(String name, String shown, String text) {
+            return timestamp(name, shown, text);
+        }
+
+        static Field notTimestamp(String name, String shown, String why) {
+            return new Field(name, true, shown, null, name + " " + shown + " is not a timestamp" + (why == null ? "" : ": " + why));
+        }
     }
 
-    /**
-     * The age of a string record of which only the first bytes were read ({@code truncated}): the
-     * top-level fields found before the cut decide, so a huge record is never loaded to be aged.
-     */
-    public static Result ofJson(byte[] value, boolean truncated) {
-        if (truncated) {
-            return ofJsonHead(value);
-        }
+    /** The age of a string-typed record holding JSON; the whole value, never a part of it. */
+    public static Result ofJson(byte[] value) {
         if (value.length == 0) {
             return Result.unknown("value is empty");
         }
+        Field updatedAt = Field.absent("updatedAt");
+        Field createdAt = Field.absent("createdAt");
+        String twice = null;
         // one streaming pass: the two fields are kept, everything else is only checked for syntax
-        JsonNode updatedAt = null;
-        JsonNode createdAt = null;
         try (JsonParser parser = JSON.getFactory().createParser(value)) {
             JsonToken root = parser.nextToken();
             if (root == null) {
@@ -74,32 +95,58 @@ public final class RecordAge {
             }
             if (root != JsonToken.START_OBJECT) {
                 parser.skipChildren();
+                if (parser.nextToken() != null) {
+                    return Result.unknown("value is not valid JSON");
+                }
                 return Result.unknown("value is a JSON " + kind(root) + ", not a job object");
             }
+            boolean seenUpdated = false;
+            boolean seenCreated = false;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String field = parser.currentName();
+                String name = parser.currentName();
                 JsonToken token = parser.nextToken();
-                boolean wanted = "updatedAt".equals(field) || "createdAt".equals(field);
-                if (wanted && token.isScalarValue()) {
-                    JsonNode node = token == JsonToken.VALUE_STRING ? JSON.getNodeFactory().textNode(parser.getText())
-                            : token.isNumeric() ? JSON.getNodeFactory().numberNode(parser.getDecimalValue())
-                            : JSON.getNodeFactory().nullNode();
-                    if ("updatedAt".equals(field)) {
-                        updatedAt = node;
-                    } else {
-                        createdAt = node;
+                if ("updatedAt".equals(name) || "createdAt".equals(name)) {
+                    boolean updated = "updatedAt".equals(name);
+                    if (updated ? seenUpdated : seenCreated) {
+                        // two parsers may keep different ones of the two: neither can be trusted
+                        twice = twice == null ? name : twice;
                     }
-                } else {
-                    parser.skipChildren();
+                    Field field = jsonField(name, token, parser);
+                    if (updated) {
+                        seenUpdated = true;
+                        updatedAt = field;
+                    } else {
+                        seenCreated = true;
+                        createdAt = field;
+                    }
                 }
+                parser.skipChildren();
             }
             if (parser.nextToken() != null) {
                 return Result.unknown("value is not valid JSON");
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return Result.unknown("value is not valid JSON");
         }
-        return ofFields(updatedAt, createdAt);
+        if (twice != null) {
+            return Result.unknown(twice + " appears more than once in the object");
+        }
+        return decide(updatedAt, createdAt);
+    }
+
+    private static Field jsonField(String name, JsonToken token, JsonParser parser) throws IOException {
+        return switch (token) {
+            case VALUE_NULL -> Field.absent(name);
+            case VALUE_STRING -> {
+                String text = parser.getText();
+                yield text.isEmpty() ? Field.absent(name) : Field.read(name, quoted(text), text);
+            }
+            // the number's own text: an exponent or a sign is refused, not normalised
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> epochField(name, shorten(parser.getText()), parser.getText());
+            case START_OBJECT -> Field.notTimestamp(name, "(a JSON object)", null);
+            case START_ARRAY -> Field.notTimestamp(name, "(a JSON array)", null);
+            default -> Field.notTimestamp(name, parser.getText(), null);
+        };
     }
 
     private static String kind(JsonToken token) {
@@ -113,102 +160,124 @@ public final class RecordAge {
         };
     }
 
-    private static Result ofJsonHead(byte[] head) {
-        JsonNode updatedAt = null;
-        JsonNode createdAt = null;
-        try (com.fasterxml.jackson.core.JsonParser parser = JSON.getFactory().createParser(head)) {
-            if (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
-                return Result.unknown("value is larger than " + head.length + " bytes and not a JSON object");
-            }
-            while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
-                String field = parser.currentName();
-                parser.nextToken();
-                if (("updatedAt".equals(field) || "createdAt".equals(field)) && parser.currentToken().isScalarValue()) {
-                    JsonNode node = JSON.readTree(parser);
-                    if ("updatedAt".equals(field)) {
-                        updatedAt = node;
-                    } else {
-                        createdAt = node;
-                    }
-                } else {
-                    parser.skipChildren();
-                }
-                if (updatedAt != null && createdAt != null) {
-                    break;
-                }
-            }
-        } catch (java.io.IOException e) {
-            // the cut came first: decide on what was found before it
-        }
-        if (updatedAt == null && createdAt == null) {
-            return Result.unknown("value is larger than " + head.length + " bytes and no updatedAt or createdAt was found in them");
-        }
-        if (updatedAt == null) {
-            // the cut may have hidden an updatedAt that would win over createdAt
-            return Result.unknown("value is larger than " + head.length + " bytes and updatedAt was not found in them");
-        }
-        return ofFields(updatedAt, createdAt);
-    }
-
-    /** The age of a hash-typed record, from its two fields (either may be null). */
+    /**
+     * The age of a hash-typed record, from its two fields (null when the field is missing; an
+     * empty field counts as missing: a hash cannot hold a null).
+     */
     public static Result ofHash(byte[] updatedAt, byte[] createdAt) {
-        return ofFields(
-                updatedAt == null ? null : JSON.getNodeFactory().textNode(new String(updatedAt, StandardCharsets.UTF_8)),
-                createdAt == null ? null : JSON.getNodeFactory().textNode(new String(createdAt, StandardCharsets.UTF_8)));
+        return decide(hashField("updatedAt", updatedAt), hashField("createdAt", createdAt));
     }
 
-    private static Result ofFields(JsonNode updatedAt, JsonNode createdAt) {
-        String updatedProblem = null;
-        if (isPresent(updatedAt)) {
-            Instant age = timestamp(updatedAt);
-            if (age != null) {
-                return Result.known(age, "updatedAt");
+    private static Field hashField(String name, byte[] value) {
+        if (value == null || value.length == 0) {
+            return Field.absent(name);
+        }
+        // every accepted form is ASCII: a byte outside it makes the value unreadable, never a look-alike
+        String text = new String(value, StandardCharsets.ISO_8859_1);
+        return Field.read(name, quoted(new String(value, StandardCharsets.UTF_8)), text);
+    }
+
+    private static Result decide(Field updatedAt, Field createdAt) {
+        if (updatedAt.present()) {
+            if (updatedAt.time() == null) {
+                return Result.unknown(updatedAt.problem());
             }
-            updatedProblem = "updatedAt " + shown(updatedAt) + " is not a timestamp";
-        }
-        if (isPresent(createdAt)) {
-            Instant age = timestamp(createdAt);
-            if (age != null) {
-                return Result.known(age, "createdAt");
+            if (createdAt.time() != null && createdAt.time().isAfter(updatedAt.time())) {
+                return Result.known(createdAt.time(), "createdAt");
             }
-            String createdProblem = "createdAt " + shown(createdAt) + " is not a timestamp";
-            return Result.unknown(updatedProblem == null ? createdProblem : updatedProblem + " and " + createdProblem);
+            return Result.known(updatedAt.time(), "updatedAt");
         }
-        return Result.unknown(updatedProblem != null ? updatedProblem + " and no createdAt" : "no updatedAt or createdAt");
+        if (createdAt.present()) {
+            return createdAt.time() != null ? Result.known(createdAt.time(), "createdAt") : Result.unknown(createdAt.problem());
+        }
+        return Result.unknown("no updatedAt or createdAt");
     }
 
-    private static boolean isPresent(JsonNode node) {
-        return node != null && !node.isNull() && !(node.isTextual() && node.asText().isBlank());
+    private static Field timestamp(String name, String shown, String text) {
+        if (isEpochText(text)) {
+            return epochField(name, shown, text);
+        }
+        Instant t = iso(text);
+        if (t == null) {
+            return Field.notTimestamp(name, shown, null);
+        }
+        return checked(name, shown, t);
     }
 
-    private static String shown(JsonNode node) {
-        String text = node.isTextual() ? "\"" + node.asText() + "\"" : node.toString();
-        return text.length() > 60 ? text.substring(0, 60) + "...\"" : text;
+    private static Field checked(String name, String shown, Instant t) {
+        if (!t.isAfter(FLOOR)) {
+            return new Field(name, true, shown, null,
+                    name + " " + shown + " is a placeholder, not a job time (not after " + FLOOR + ")");
+        }
+        return new Field(name, true, shown, t, null);
     }
 
-    /** Parses one timestamp value, or returns null. */
-    static Instant timestamp(JsonNode node) {
-        if (node.isNumber()) {
-            return epoch(node.decimalValue());
+    private static Field epochField(String name, String shown, String text) {
+        if (!isEpochText(text)) {
+            return Field.notTimestamp(name, shown, "epoch values are read as plain digits, without sign or exponent");
         }
-        if (!node.isTextual()) {
-            return null;
+        BigDecimal value = new BigDecimal(text);
+        if (value.compareTo(SECONDS_BELOW) < 0) {
+            if (value.compareTo(FLOOR_SECONDS) <= 0) {
+                return checked(name, shown, FLOOR); // 0, 1970, ...: a placeholder
+            }
+            return checked(name, shown, ofEpochNanos(value.movePointRight(9)));
         }
-        String text = node.asText().trim();
-        if (EPOCH.matcher(text).matches()) {
-            return epoch(new BigDecimal(text));
+        if (value.compareTo(MILLIS_FROM) > 0 && value.compareTo(MILLIS_BELOW) < 0) {
+            return checked(name, shown, ofEpochNanos(value.movePointRight(6)));
         }
-        return iso(text);
+        return Field.notTimestamp(name, shown, "neither epoch seconds (below 1e11) nor epoch milliseconds (after "
+                + FLOOR + ", below 1e14)");
     }
 
     /**
-     * The form the application writes, {@code 2025-12-06T03:05:10.123456Z}, parsed by hand: the
-     * scan ages every record, and java.time's general parser is the slowest part of that.
-     * Anything else (offsets, no zone, odd widths) goes to the general path.
+     * {@code (0|[1-9][0-9]*)} with an optional {@code .} and 1 to 9 digits: the only epoch text read
+     * (a leading zero would hide the magnitude that tells seconds from milliseconds).
      */
-    static Instant isoUtcFast(String t) {
+    private static boolean isEpochText(String t) {
         int n = t.length();
-        if (n < 20 || t.charAt(n - 1) != 'Z' || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T'
+        int i = 0;
+        if (n == 0 || !isDigit(t.charAt(0))) {
+            return false;
+        }
+        while (i < n && isDigit(t.charAt(i))) {
+            i++;
+        }
+        if (i > 40 || (t.charAt(0) == '0' && i > 1)) {
+            return false;
+        }
+        if (i == n) {
+            return true;
+        }
+        if (t.charAt(i) != '.') {
+            return false;
+        }
+        int fraction = n - i - 1;
+        if (fraction < 1 || fraction > 9) {
+            return false;
+        }
+        for (int j = i + 1; j < n; j++) {
+            if (!isDigit(t.charAt(j))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Instant ofEpochNanos(BigDecimal nanos) {
+        BigDecimal whole = nanos.setScale(0, java.math.RoundingMode.DOWN);
+        BigDecimal[] secondsAndNanos = whole.divideAndRemainder(BigDecimal.valueOf(1_000_000_000L));
+        return Instant.ofEpochSecond(secondsAndNanos[0].longValueExact(), secondsAndNanos[1].longValueExact());
+    }
+
+    /**
+     * {@code YYYY-MM-DD(T| )hh:mm:ss[.f{1,9}][Z|+hh:mm|+hhmm|-hh:mm|-hhmm]}, parsed by hand: the
+     * grammar is exactly what is documented (java.time's parsers accept more, e.g. leap seconds or
+     * offsets with seconds), and the scan ages every record, where java.time is the slow part.
+     */
+    static Instant iso(String t) {
+        int n = t.length();
+        if (n < 19 || t.charAt(4) != '-' || t.charAt(7) != '-' || (t.charAt(10) != 'T' && t.charAt(10) != ' ')
                 || t.charAt(13) != ':' || t.charAt(16) != ':') {
             return null;
         }
@@ -218,38 +287,69 @@ public final class RecordAge {
         int hour = digits(t, 11, 13);
         int minute = digits(t, 14, 16);
         int second = digits(t, 17, 19);
-        int nanos = 0;
-        if (n > 20) {
-            if (t.charAt(19) != '.' || n - 21 > 9 || n - 21 < 1) {
-                return null;
-            }
-            int fraction = digits(t, 20, n - 1);
-            if (fraction < 0) {
-                return null;
-            }
-            nanos = fraction;
-            for (int i = n - 21; i < 9; i++) {
-                nanos *= 10;
-            }
-        } else if (t.charAt(19) != 'Z') {
-            return null;
-        }
         if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
                 || second < 0 || second > 59) {
             return null;
         }
+        int i = 19;
+        int nanos = 0;
+        if (i < n && t.charAt(i) == '.') {
+            int from = ++i;
+            while (i < n && isDigit(t.charAt(i))) {
+                i++;
+            }
+            int width = i - from;
+            if (width < 1 || width > 9) {
+                return null;
+            }
+            nanos = digits(t, from, i);
+            for (int k = width; k < 9; k++) {
+                nanos *= 10;
+            }
+        }
+        int offsetSeconds;
+        if (i == n) {
+            offsetSeconds = 0; // no zone: the application writes UTC
+        } else if (t.charAt(i) == 'Z' && i + 1 == n) {
+            offsetSeconds = 0;
+        } else if (t.charAt(i) == '+' || t.charAt(i) == '-') {
+            int sign = t.charAt(i) == '+' ? 1 : -1;
+            String zone = t.substring(i + 1);
+            int hh;
+            int mm;
+            if (zone.length() == 5 && zone.charAt(2) == ':') {
+                hh = digits(zone, 0, 2);
+                mm = digits(zone, 3, 5);
+            } else if (zone.length() == 4) {
+                hh = digits(zone, 0, 2);
+                mm = digits(zone, 2, 4);
+            } else {
+                return null;
+            }
+            if (hh < 0 || mm < 0 || mm > 59 || hh * 60 + mm > 18 * 60) {
+                return null;
+            }
+            offsetSeconds = sign * (hh * 3600 + mm * 60);
+        } else {
+            return null;
+        }
         try {
-            return LocalDateTime.of(year, month, day, hour, minute, second, nanos).toInstant(ZoneOffset.UTC);
-        } catch (java.time.DateTimeException e) {
+            return LocalDateTime.of(year, month, day, hour, minute, second, nanos)
+                    .toInstant(ZoneOffset.ofTotalSeconds(offsetSeconds));
+        } catch (DateTimeException e) {
             return null; // 31 February and the like
         }
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static int digits(String t, int from, int to) {
         int v = 0;
         for (int i = from; i < to; i++) {
             char c = t.charAt(i);
-            if (c < '0' || c > '9') {
+            if (!isDigit(c)) {
                 return -1;
             }
             v = v * 10 + (c - '0');
@@ -257,38 +357,15 @@ public final class RecordAge {
         return v;
     }
 
-    private static Instant epoch(BigDecimal value) {
-        if (value.signum() <= 0) {
-            return null; // 0 and negatives are "unset" markers, not ages
+    private static String quoted(String text) {
+        try {
+            return shorten(JSON.writeValueAsString(text));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
-        BigDecimal millis = value.compareTo(MILLIS_FROM) >= 0 ? value : value.movePointRight(3);
-        if (millis.compareTo(BigDecimal.valueOf(LATEST.toEpochMilli())) > 0) {
-            return null;
-        }
-        BigDecimal micros = millis.movePointRight(3).setScale(0, java.math.RoundingMode.DOWN);
-        long us = micros.longValueExact();
-        return Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000L), Math.floorMod(us, 1_000_000L) * 1000L);
     }
 
-    private static Instant iso(String text) {
-        Instant fast = isoUtcFast(text);
-        if (fast != null) {
-            return fast;
-        }
-        String t = DATE_SPACE_TIME.matcher(text).replaceFirst("$1T$2");
-        t = OFFSET_WITHOUT_COLON.matcher(t).replaceFirst("$1:$2");
-        if (t.length() < 16 || t.charAt(10) != 'T') {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(t, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-        } catch (DateTimeParseException e) {
-            // no zone: the application writes UTC
-        }
-        try {
-            return LocalDateTime.parse(t, DateTimeFormatter.ISO_LOCAL_DATE_TIME).toInstant(ZoneOffset.UTC);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+    private static String shorten(String shown) {
+        return shown.length() > 60 ? shown.substring(0, 60) + "...\"" : shown;
     }
 }

@@ -9,6 +9,7 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import redis.clients.jedis.JedisPoolConfig;
 
 /**
  * Builds the one Spring Data Redis template of the process. A {@link StringRedisTemplate}, not the
@@ -33,7 +34,12 @@ public final class RedisConnections {
         if (url.tls()) {
             client.useSsl();
         }
-        client.usePooling();
+        // defence in depth: a pooled connection whose socket was closed under it would reconnect
+        // lazily without AUTH, SELECT or CLIENT SETNAME (as the default user, on database 0), so
+        // one that is not connected, or does not answer PING, is never handed out
+        JedisPoolConfig pool = new JedisPoolConfig();
+        pool.setTestOnBorrow(true);
+        client.usePooling().poolConfig(pool);
         if (url.cluster()) {
             // the seed nodes tell the client the rest: every master, and which slots it owns
             RedisClusterConfiguration cluster = new RedisClusterConfiguration(

@@ -22,14 +22,18 @@ import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisClusterNode;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import java.util.Map;
 import redis.clients.jedis.ClusterPipeline;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPool;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 import org.springframework.data.redis.connection.ReturnType;
-import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.RedisCallback;
-import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -47,20 +51,38 @@ public final class RedisJobRecordStore implements JobRecordStore {
 
     static final int SCAN_COUNT = 2000;
     static final int READ_BATCH = 1000;
-    /** What is read of a string record: enough for any sane job JSON, never a runaway value. */
+    /**
+     * The largest string record that is read (whole) and aged: a larger one is skipped without
+     * being read, so no answer ever depends on where a value was cut.
+     */
     static final int READ_CAP = 64 * 1024;
+    /** The largest hash field read: every timestamp form that is read is far shorter. */
+    static final int FIELD_CAP = 1024;
 
-    /** KEYS: a batch of keys; ARGV[1]: the read cap. Per key: {type, ...what decides its age}. */
+    /**
+     * KEYS: a batch of keys; ARGV[1]: the string cap; ARGV[2]: the hash field cap. Per key:
+     * {type, ...what decides its age}: a string's length and, when within the cap, its value; a
+     * hash's two fields and their lengths, a field over the cap as its length only. Lengths come
+     * first, so nothing over a cap is ever loaded, in Redis or here.
+     */
     static final String BATCH_READ = """
             local cap = tonumber(ARGV[1])
+            local fieldCap = tonumber(ARGV[2])
+            local function field(k, name)
+              local n = redis.call('HSTRLEN', k, name)
+              if n == 0 or n > fieldCap then return '', n end
+              return redis.call('HGET', k, name), n
+            end
             local rows = {}
             for i, k in ipairs(KEYS) do
               local t = redis.call('TYPE', k)['ok']
               if t == 'string' then
-                rows[i] = {t, redis.call('GETRANGE', k, 0, cap - 1), tostring(redis.call('STRLEN', k))}
+                local n = redis.call('STRLEN', k)
+                rows[i] = {t, n > cap and '' or redis.call('GET', k), tostring(n)}
               elseif t == 'hash' then
-                local f = redis.call('HMGET', k, 'updatedAt', 'createdAt')
-                rows[i] = {t, f[1] or '', f[2] or '', f[1] and '1' or '0', f[2] and '1' or '0'}
+                local u, un = field(k, 'updatedAt')
+                local c, cn = field(k, 'createdAt')
+                rows[i] = {t, u, c, tostring(un), tostring(cn)}
               else
                 rows[i] = {t}
               end
@@ -68,29 +90,39 @@ public final class RedisJobRecordStore implements JobRecordStore {
             return rows
             """;
     private static final byte[] BATCH_READ_SCRIPT = BATCH_READ.getBytes(StandardCharsets.UTF_8);
-    private static final byte[] UPDATED_AT = "updatedAt".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CREATED_AT = "createdAt".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] READ_CAP_ARG = Integer.toString(READ_CAP).getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FIELD_CAP_ARG = Integer.toString(FIELD_CAP).getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NEWLINE = {'\n'};
 
     /**
      * KEYS: the records; ARGV[1..n]: their fingerprints at scan time; ARGV[n+1]: "1" to delete;
-     * ARGV[n+2]: the read cap. A string's fingerprint is the SHA-1 of what the scan read plus its
-     * length, so a large value is compared without being loaded whole. Per key: 1 unchanged (and
-     * deleted when asked), 0 gone, -1 changed, -2 no longer a job record type.
+     * ARGV[n+2], ARGV[n+3]: the string and hash field caps. A fingerprint is the type and the SHA-1
+     * of everything the age was read from: a whole string, or a hash's two fields. What is over a
+     * cap now was within it at scan time, so it has changed; it is measured, never loaded. Per key:
+     * 1 unchanged (and deleted when asked), 0 gone, -1 changed, -2 no longer a job record type.
      */
     static final String COMPARE_AND_DELETE = """
             local n = #KEYS
             local delete = ARGV[n + 1] == '1'
             local cap = tonumber(ARGV[n + 2])
+            local fieldCap = tonumber(ARGV[n + 3])
             local answers = {}
             for i, k in ipairs(KEYS) do
               local t = redis.call('TYPE', k)['ok']
               local fp = nil
               if t == 'string' then
-                fp = redis.sha1hex(redis.call('GETRANGE', k, 0, cap - 1)) .. ':' .. redis.call('STRLEN', k)
+                if redis.call('STRLEN', k) > cap then
+                  fp = 'over the cap'
+                else
+                  fp = 'string:' .. redis.sha1hex(redis.call('GET', k))
+                end
               elseif t == 'hash' then
-                local f = redis.call('HMGET', k, 'updatedAt', 'createdAt')
-                fp = redis.sha1hex((f[1] or '') .. '\\n' .. (f[2] or ''))
+                if redis.call('HSTRLEN', k, 'updatedAt') > fieldCap or redis.call('HSTRLEN', k, 'createdAt') > fieldCap then
+                  fp = 'over the cap'
+                else
+                  local f = redis.call('HMGET', k, 'updatedAt', 'createdAt')
+                  fp = 'hash:' .. redis.sha1hex((f[1] or '') .. '\\n' .. (f[2] or ''))
+                end
               end
               if t == 'none' then
                 answers[i] = 0
@@ -107,12 +139,20 @@ public final class RedisJobRecordStore implements JobRecordStore {
             """;
     private static final byte[] SCRIPT = COMPARE_AND_DELETE.getBytes(StandardCharsets.UTF_8);
 
+    private static final byte[] PATTERN_BYTES = PATTERN.getBytes(StandardCharsets.UTF_8);
+
     private final StringRedisTemplate template;
     private final String where;
+    private final ScanPages pages;
 
     public RedisJobRecordStore(StringRedisTemplate template, String maskedUrl) {
+        this(template, maskedUrl, Jedis::scan);
+    }
+
+    RedisJobRecordStore(StringRedisTemplate template, String maskedUrl, ScanPages pages) {
         this.template = template;
         this.where = maskedUrl;
+        this.pages = pages;
     }
 
     @Override
@@ -161,56 +201,92 @@ public final class RedisJobRecordStore implements JobRecordStore {
         return template.execute(work);
     }
 
+    /**
+     * SCAN on the native client, never through a Spring {@code Cursor}: closing Spring Data Redis's
+     * SCAN cursor closes the connection under the template (it goes back to the pool, then the
+     * template closes it again, which disconnects it while idle in the pool, and the next borrower
+     * reconnects without AUTH or SELECT); its cluster cursor goes on using a client it already
+     * gave back, and turns keys into Strings, which mangles keys that are not UTF-8.
+     */
     private void scanAll(RedisConnection connection, ScanSink sink) {
-        ScanOptions options = ScanOptions.scanOptions().match(PATTERN).count(SCAN_COUNT).build();
+        SeenKeys seen = new SeenKeys();
         if (connection instanceof RedisClusterConnection cluster) {
             // a cluster SCAN is per node: every master holds its own part of the keyspace
+            Map<String, ConnectionPool> pools = ((JedisCluster) cluster.getNativeConnection()).getClusterNodes();
             for (RedisClusterNode node : cluster.clusterGetNodes()) {
                 if (node.isMaster() && !sink.stopRequested()) {
-                    try (Cursor<byte[]> cursor = cluster.scan(node, options)) {
-                        scanCursor(connection, cursor, sink);
+                    ConnectionPool pool = pools.get(node.getHost() + ":" + node.getPort());
+                    if (pool == null) {
+                        throw new IllegalStateException("the cluster client has no connection to master " + node.getHost() + ":" + node.getPort());
+                    }
+                    try (Connection nodeConnection = pool.getResource()) {
+                        // not closed itself: closing the Connection gives it back to its pool, once
+                        scanNode(new Jedis(nodeConnection), connection, sink, seen);
                     }
                 }
             }
             return;
         }
-        try (Cursor<byte[]> cursor = connection.keyCommands().scan(options)) {
-            scanCursor(connection, cursor, sink);
-        }
+        scanNode((Jedis) connection.getNativeConnection(), connection, sink, seen);
     }
 
-    private void scanCursor(RedisConnection connection, Cursor<byte[]> cursor, ScanSink sink) {
+    private void scanNode(Jedis jedis, RedisConnection connection, ScanSink sink, SeenKeys seen) {
+        ScanParams params = new ScanParams().match(PATTERN_BYTES).count(SCAN_COUNT);
+        byte[] cursor = ScanParams.SCAN_POINTER_START_BINARY;
         List<byte[]> batch = new ArrayList<>(READ_BATCH);
-        while (cursor.hasNext()) {
+        do {
             if (sink.stopRequested()) {
                 return;
             }
-            batch.add(cursor.next());
-            if (batch.size() == READ_BATCH) {
-                readBatch(connection, batch, sink);
-                batch.clear();
+            ScanResult<byte[]> page = pages.scan(jedis, cursor, params);
+            for (byte[] key : page.getResult()) {
+                if (sink.stopRequested()) {
+                    return;
+                }
+                // SCAN may return a key more than once: it is read, counted and capped once
+                if (!seen.add(key)) {
+                    continue;
+                }
+                batch.add(key);
+                if (batch.size() == READ_BATCH) {
+                    readBatch(connection, batch, sink);
+                    batch.clear();
+                }
             }
-        }
+            cursor = page.getCursorAsBytes();
+        } while (!scanDone(cursor));
         readBatch(connection, batch, sink);
     }
 
+    private static boolean scanDone(byte[] cursor) {
+        return cursor.length == 1 && cursor[0] == '0';
+    }
+
+    /** One SCAN call; a seam so a test can make SCAN return a key twice, as Redis may. */
+    @FunctionalInterface
+    interface ScanPages {
+        ScanResult<byte[]> scan(Jedis jedis, byte[] cursor, ScanParams params);
+    }
+
     /**
-     * One script call per batch reads, for each key, its type and what decides its age: a string's
-     * first {@value #READ_CAP} bytes and length (never a whole 100 MB value), or a hash's two fields.
+     * One script call per batch reads, for each key, its type and what decides its age: a string
+     * within {@value #READ_CAP} bytes whole, or a hash's two fields within {@value #FIELD_CAP}
+     * bytes each; what is larger is measured, never read, and skipped.
      */
     @SuppressWarnings("unchecked")
     private void readBatch(RedisConnection connection, List<byte[]> keys, ScanSink sink) {
         if (keys.isEmpty()) {
             return;
         }
-        byte[][] keysAndArgs = new byte[keys.size() + 1][];
+        byte[][] keysAndArgs = new byte[keys.size() + 2][];
         for (int i = 0; i < keys.size(); i++) {
             keysAndArgs[i] = keys.get(i);
         }
-        keysAndArgs[keys.size()] = Integer.toString(READ_CAP).getBytes(StandardCharsets.US_ASCII);
+        keysAndArgs[keys.size()] = READ_CAP_ARG;
+        keysAndArgs[keys.size() + 1] = FIELD_CAP_ARG;
         List<Object> rows;
         if (connection instanceof RedisClusterConnection) {
-            rows = perKeyInCluster(connection, keys.size(), i -> new byte[][] {keys.get(i), keysAndArgs[keys.size()]}, BATCH_READ_SCRIPT);
+            rows = perKeyInCluster(connection, keys.size(), i -> new byte[][] {keys.get(i), READ_CAP_ARG, FIELD_CAP_ARG}, BATCH_READ_SCRIPT);
         } else {
             rows = connection.scriptingCommands().eval(BATCH_READ_SCRIPT, ReturnType.MULTI, keys.size(), keysAndArgs);
         }
@@ -225,15 +301,27 @@ public final class RedisJobRecordStore implements JobRecordStore {
             byte[] key = keys.get(i);
             switch (type) {
                 case "string" -> {
-                    byte[] head = (byte[]) row.get(1);
-                    long length = Long.parseLong(new String((byte[]) row.get(2), StandardCharsets.US_ASCII));
-                    RecordAge.Result age = RecordAge.ofJson(head, length > head.length);
-                    emit(sink, key, age, () -> sha1Hex(head) + ":" + length);
+                    long length = number(row.get(2));
+                    if (length > READ_CAP) {
+                        sink.skipped(printableKey(key), "value is larger than " + READ_CAP + " bytes (" + length
+                                + " bytes): age not established");
+                    } else {
+                        byte[] value = (byte[]) row.get(1);
+                        emit(sink, key, RecordAge.ofJson(value), () -> "string:" + sha1Hex(value));
+                    }
                 }
                 case "hash" -> {
-                    byte[] updated = "1".equals(new String((byte[]) row.get(3), StandardCharsets.US_ASCII)) ? (byte[]) row.get(1) : null;
-                    byte[] created = "1".equals(new String((byte[]) row.get(4), StandardCharsets.US_ASCII)) ? (byte[]) row.get(2) : null;
-                    emit(sink, key, RecordAge.ofHash(updated, created), () -> sha1Hex(hashFingerprintInput(updated, created)));
+                    long updatedLength = number(row.get(3));
+                    long createdLength = number(row.get(4));
+                    if (updatedLength > FIELD_CAP || createdLength > FIELD_CAP) {
+                        String field = updatedLength > FIELD_CAP ? "updatedAt" : "createdAt";
+                        sink.skipped(printableKey(key), field + " is larger than " + FIELD_CAP + " bytes ("
+                                + Math.max(updatedLength, createdLength) + " bytes): not a timestamp, age not established");
+                        continue;
+                    }
+                    byte[] updated = updatedLength == 0 ? null : (byte[]) row.get(1);
+                    byte[] created = createdLength == 0 ? null : (byte[]) row.get(2);
+                    emit(sink, key, RecordAge.ofHash(updated, created), () -> "hash:" + sha1Hex(hashFingerprintInput(updated, created)));
                 }
                 case "none" -> {
                     // removed between SCAN and read: nothing to clean
@@ -241,6 +329,10 @@ public final class RedisJobRecordStore implements JobRecordStore {
                 default -> sink.skipped(printableKey(key), "a " + type + ", not a job record (string or hash)");
             }
         }
+    }
+
+    private static long number(Object reply) {
+        return Long.parseLong(new String((byte[]) reply, StandardCharsets.US_ASCII));
     }
 
     private static void emit(ScanSink sink, byte[] key, RecordAge.Result age, java.util.function.Supplier<String> fingerprint) {
@@ -331,18 +423,19 @@ public final class RedisJobRecordStore implements JobRecordStore {
 
     private List<Recheck> compareAndDelete(List<ScannedItem> candidates, boolean delete) throws ChunkPartlyFailedException {
         int n = candidates.size();
-        byte[][] keysAndArgs = new byte[2 * n + 2][];
+        byte[][] keysAndArgs = new byte[2 * n + 3][];
         for (int i = 0; i < n; i++) {
             keysAndArgs[i] = (byte[]) candidates.get(i).ref();
             keysAndArgs[n + i] = candidates.get(i).fingerprint().getBytes(StandardCharsets.US_ASCII);
         }
         keysAndArgs[2 * n] = delete ? new byte[] {'1'} : new byte[] {'0'};
-        keysAndArgs[2 * n + 1] = Integer.toString(READ_CAP).getBytes(StandardCharsets.US_ASCII);
+        keysAndArgs[2 * n + 1] = READ_CAP_ARG;
+        keysAndArgs[2 * n + 2] = FIELD_CAP_ARG;
         byte[] deleteFlag = keysAndArgs[2 * n];
-        byte[] cap = keysAndArgs[2 * n + 1];
         List<Object> results = execute(connection -> {
             if (connection instanceof RedisClusterConnection) {
-                return perKeyInCluster(connection, n, i -> new byte[][] {keysAndArgs[i], keysAndArgs[n + i], deleteFlag, cap}, SCRIPT);
+                return perKeyInCluster(connection, n,
+                        i -> new byte[][] {keysAndArgs[i], keysAndArgs[n + i], deleteFlag, READ_CAP_ARG, FIELD_CAP_ARG}, SCRIPT);
             }
             return connection.scriptingCommands().eval(SCRIPT, ReturnType.MULTI, n, keysAndArgs);
         });

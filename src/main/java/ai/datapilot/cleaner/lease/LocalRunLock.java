@@ -29,8 +29,12 @@ public final class LocalRunLock {
         return file;
     }
 
-    /** Takes the lock, or says why not. */
-    public synchronized Optional<String> tryAcquire() {
+    /**
+     * Takes the lock, or says who holds it. Throws when the lock file cannot be opened or locked at
+     * all (not writable, a folder, a file system without locks): that is no sign of another run,
+     * and it would stop every run the same way, so it is an error with its fix, not "try later".
+     */
+    public synchronized Optional<String> tryAcquire() throws IOException {
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             lock = channel.tryLock();
@@ -44,7 +48,9 @@ public final class LocalRunLock {
             return Optional.of("another run in this process holds " + file);
         } catch (IOException e) {
             closeChannel();
-            return Optional.of("cannot lock " + file + ": " + e.getMessage());
+            throw new IOException("cannot lock " + file + " (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                    + "): the cleaner's user must be able to create and write this file; make the storage root writable"
+                    + " for it, or replace the file with a regular file it can write", e);
         }
     }
 

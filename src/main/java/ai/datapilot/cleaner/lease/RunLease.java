@@ -1,9 +1,19 @@
 package ai.datapilot.cleaner.lease;
 
 import ai.datapilot.cleaner.audit.CleanerRun;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
+import ai.datapilot.cleaner.store.CleanerError;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -11,13 +21,20 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * One run at a time: the local file lock, then the Redis lease, held while the run scans and
- * deletes and renewed in the background. A run that cannot get both deletes nothing and exits 3.
- * When Redis cannot be reached at all, the local lock alone guards the run (its Redis part fails
- * anyway, and the blob part must still be cleaned). Blobs in object storage have no local folder
- * to lock: there the Redis lease alone guards the run.
+ * deletes and renewed in the background. A run that does not hold the lease deletes nothing:
+ * another run holding it exits 75 (try again later); any other failure to take it (a lock file
+ * that cannot be written, Redis refusing the command: NOPERM, NOAUTH, WRONGTYPE, a script error)
+ * is an error in the audit and exits 1.
+ *
+ * <p>One exception, because the run still holds a lease for what it deletes: with a local storage
+ * root whose OS lock this run holds, Redis that cannot be reached at all (connection refused,
+ * timeout) leaves the blobs to the local lock, and the job records, which that lock does not
+ * cover, are not scanned (an error in the audit). Blobs in object storage have no local lock:
+ * there the Redis lease alone guards the run, and without it nothing is deleted.
  */
 public final class RunLease {
 
@@ -25,6 +42,7 @@ public final class RunLease {
 
     private final LocalRunLock local;
     private final RedisRunLease redis;
+    private final LeaseHolder holder;
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cleaner-lease-renewer");
         t.setDaemon(true);
@@ -33,56 +51,147 @@ public final class RunLease {
     private ScheduledFuture<?> renewal;
     private String token;
     private boolean redisHeld;
+    /** When the lease was last known to be ours: the moment before the command that confirmed it. */
+    private volatile long confirmedAtNanos;
 
     /** @param local the storage root's lock, or null when the blobs are in object storage */
     public RunLease(LocalRunLock local, RedisRunLease redis) {
+        this(local, redis, LeaseHolder.thisProcess());
+    }
+
+    public RunLease(LocalRunLock local, RedisRunLease redis, LeaseHolder holder) {
         this.local = local;
         this.redis = redis;
+        this.holder = holder;
     }
 
     public synchronized void acquire(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
-        Optional<String> localDenied = local == null ? Optional.empty() : local.tryAcquire();
-        if (localDenied.isPresent()) {
-            deny(run, localDenied.get());
-            return;
-        }
-        token = holderName() + ":" + run.runId();
-        try {
-            Optional<String> denied = redis.tryAcquire(token);
-            if (denied.isPresent()) {
-                releaseLocal();
-                deny(run, denied.get());
+        if (local != null) {
+            Optional<String> localDenied;
+            try {
+                localDenied = local.tryAcquire();
+            } catch (IOException e) {
+                fail(run, CleanerError.lease(local.file().toString(), null, e.getMessage()), e.getMessage());
                 return;
             }
-            redisHeld = true;
-            long every = Math.max(1000, redis.ttl().toMillis() / 3);
-            renewal = renewer.scheduleAtFixedRate(() -> renew(run), every, every, TimeUnit.MILLISECONDS);
-        } catch (RuntimeException e) {
-            if (local != null) {
-                LOG.warn("Redis lease not taken ({}); the local lock {} alone guards this run", e.getMessage(), local.file());
-            } else {
-                // compare-and-delete keeps two runs from deleting anything the other should keep
-                LOG.warn("Redis lease not taken ({}); this run goes on without a lease", e.getMessage());
+            if (localDenied.isPresent()) {
+                deny(run, localDenied.get());
+                return;
             }
         }
+        token = holder.token(run.runId());
+        RedisRunLease.Attempt attempt;
+        long before = System.nanoTime();
+        try {
+            attempt = redis.tryAcquire(token, holder::goneBecause);
+        } catch (RuntimeException e) {
+            String why = message(e);
+            if (local != null && unreachable(e)) {
+                LOG.warn("Redis lease not taken (Redis unreachable: {}); the local lock {} alone guards the files of this run,"
+                        + " and job records are not cleaned", why, local.file());
+                run.jobRecordsUnguarded("the Redis lease could not be taken (Redis unreachable: " + why
+                        + "); the local lock " + local.file() + " does not cover Redis");
+                run.leaseTaken();
+                return;
+            }
+            releaseLocal();
+            String reason = "the Redis lease " + redis.key() + " could not be taken: " + why;
+            fail(run, CleanerError.lease(null, redis.key(), reason), reason);
+            return;
+        }
+        if (!attempt.taken()) {
+            releaseLocal();
+            deny(run, attempt.deniedReason());
+            return;
+        }
+        confirmedAtNanos = before;
+        if (attempt.tookOverFrom() != null) {
+            LOG.warn("Took over the lease {} from {}", redis.key(), attempt.tookOverFrom());
+            run.leaseTakenOver(attempt.tookOverFrom());
+        }
+        redisHeld = true;
+        long every = Math.max(1000, redis.ttl().toMillis() / 3);
+        renewal = renewer.scheduleAtFixedRate(() -> renew(run), every, every, TimeUnit.MILLISECONDS);
         run.leaseTaken();
     }
 
     private void renew(CleanerRun run) {
+        long before = System.nanoTime();
         try {
-            if (!redis.renew(token)) {
+            if (redis.renew(token)) {
+                confirmedAtNanos = before;
+            } else {
                 LOG.error("Lease lost (expired and taken by another run): stopping before the next delete");
                 run.requestStop("lease lost");
             }
         } catch (RuntimeException e) {
-            // Redis unreachable for now: the lease may lapse, but no other run can take it either
-            LOG.warn("Lease renewal failed: {}", e.getMessage());
+            String why = message(e);
+            if (!unreachable(e)) {
+                LOG.error("Lease renewal refused ({}): stopping before the next delete", why);
+                run.error(CleanerError.lease(null, redis.key(), "the Redis lease " + redis.key() + " could not be renewed: " + why));
+                run.requestStop("lease renewal failed");
+                return;
+            }
+            long unconfirmedMillis = (System.nanoTime() - confirmedAtNanos) / 1_000_000;
+            if (local == null && unconfirmedMillis >= redis.ttl().toMillis() * 2 / 3) {
+                // nothing else guards a bucket: stop before the lease can lapse and another run take it
+                LOG.error("Lease not confirmed for {} ms (Redis unreachable: {}): stopping before the next delete", unconfirmedMillis, why);
+                run.requestStop("lease not confirmed (Redis unreachable)");
+                return;
+            }
+            // the local lock still guards the files; job-record deletes fail while Redis is away
+            LOG.warn("Lease renewal failed: {}", why);
         }
     }
 
     private static void deny(CleanerRun run, String reason) {
         LOG.warn("Not running: {}. Nothing is scanned or deleted.", reason);
         run.leaseDenied(reason);
+    }
+
+    private static void fail(CleanerRun run, CleanerError error, String reason) {
+        LOG.error("Not running: {}. Nothing is scanned or deleted.", reason);
+        run.error(error);
+        run.leaseDenied(reason);
+    }
+
+    /**
+     * Redis could not be reached at all: only network failures on the way, and no reply from the
+     * server anywhere in the chain. A reply (NOPERM, NOAUTH, WRONGTYPE, a script error) means it
+     * was reached and said no, as does anything not known to be a network failure.
+     */
+    static boolean unreachable(Throwable e) {
+        boolean network = false;
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Deque<Throwable> todo = new ArrayDeque<>();
+        todo.add(e);
+        while (!todo.isEmpty()) {
+            Throwable t = todo.poll();
+            if (!seen.add(t)) {
+                continue;
+            }
+            if (t instanceof JedisDataException) {
+                return false;
+            }
+            if (t instanceof ConnectException || t instanceof SocketTimeoutException || t instanceof UnknownHostException
+                    || t instanceof NoRouteToHostException || t instanceof SocketException) {
+                network = true;
+            }
+            if (t.getCause() != null) {
+                todo.add(t.getCause());
+            }
+            Collections.addAll(todo, t.getSuppressed());
+        }
+        return network;
+    }
+
+    private static String message(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String first = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return root == e || first.contains(String.valueOf(root.getMessage())) ? first : first + " (" + root.getMessage() + ")";
     }
 
     public synchronized void release(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
@@ -97,7 +206,7 @@ public final class RunLease {
             try {
                 redis.release(token);
             } catch (RuntimeException e) {
-                LOG.warn("Lease not released ({}); it expires by itself in {}", e.getMessage(), redis.ttl());
+                LOG.warn("Lease not released ({}); it expires by itself in {}", message(e), redis.ttl());
             }
             redisHeld = false;
         }
@@ -112,15 +221,5 @@ public final class RunLease {
 
     public void close() {
         renewer.shutdownNow();
-    }
-
-    private static String holderName() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = "unknown-host";
-        }
-        return host + ":" + ManagementFactory.getRuntimeMXBean().getPid();
     }
 }

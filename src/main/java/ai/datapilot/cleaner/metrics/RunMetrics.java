@@ -71,7 +71,7 @@ public final class RunMetrics implements CamelContextAware {
         r.counter("cleaner_runs_total", "status", run.status()).increment();
         if (run.completedAt() != null) {
             lastDurationMillis.set(Duration.between(run.startedAt(), run.completedAt()).toMillis());
-            if (run.errors().isEmpty() && run.exitCode() != 3) {
+            if (run.errors().isEmpty() && run.exitCode() != CleanerRun.EXIT_LEASE_HELD) {
                 lastSuccessEpochSeconds.set(run.completedAt().getEpochSecond());
             }
         }

@@ -1,9 +1,13 @@
 package ai.datapilot.cleaner.schedule;
 
 import java.text.ParseException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TimeZone;
 import java.util.TreeSet;
 import org.quartz.CronExpression;
 
@@ -20,6 +24,12 @@ public final class CronSchedule {
             "@yearly", "0 0 1 1 *", "@annually", "0 0 1 1 *", "@monthly", "0 0 1 * *",
             "@weekly", "0 0 * * 0", "@daily", "0 0 * * *", "@midnight", "0 0 * * *", "@hourly", "0 * * * *");
     private static final List<String> DAY_NAMES = List.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT");
+    private static final List<String> MONTH_NAMES = List.of("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP",
+            "OCT", "NOV", "DEC");
+    private static final List<String> CRONTAB_FIELDS = List.of("minute", "hour", "day-of-month", "month", "day-of-week");
+    private static final List<String> QUARTZ_FIELDS = List.of("second", "minute", "hour", "day-of-month", "month", "day-of-week", "year");
+    /** A schedule with no time within this horizon is refused: it is a date that never comes (31 February). */
+    static final int HORIZON_YEARS = 5;
 
     private final String given;
     private final String quartz;
@@ -36,18 +46,75 @@ public final class CronSchedule {
         String[] f = crontab.split(" ");
         String quartz;
         if (f.length == 5) {
+            checkSteps(f, CRONTAB_FIELDS);
+            checkCrontabRanges(f);
             quartz = fromCrontab(f);
         } else if (f.length == 6 || f.length == 7) {
+            checkSteps(f, QUARTZ_FIELDS);
             quartz = crontab;
         } else {
             throw new IllegalArgumentException("has " + f.length + " fields; crontab has 5 (min hour day month weekday), Quartz 6 or 7");
         }
+        CronExpression cron;
         try {
-            CronExpression.validateExpression(quartz);
+            cron = new CronExpression(quartz);
         } catch (ParseException e) {
             throw new IllegalArgumentException("is not a valid schedule (" + e.getMessage() + ")");
         }
+        // Quartz accepts 31 February or a past year, and the service then fails to start
+        cron.setTimeZone(TimeZone.getTimeZone("UTC"));
+        Instant now = Instant.now();
+        Date next = cron.getNextValidTimeAfter(Date.from(now));
+        if (next == null || next.toInstant().isAfter(now.atZone(ZoneOffset.UTC).plusYears(HORIZON_YEARS).toInstant())) {
+            throw new IllegalArgumentException("is never due: no time within the next " + HORIZON_YEARS
+                    + " years matches it (a date such as 31 February, or a past year)");
+        }
         return new CronSchedule(expression, quartz);
+    }
+
+    /** Quartz reads a step of 0 after '*' as 1 (every minute, every hour...): refused instead. */
+    private static void checkSteps(String[] fields, List<String> names) {
+        for (int i = 0; i < fields.length; i++) {
+            for (String part : fields[i].split(",", -1)) {
+                int slash = part.indexOf('/');
+                if (slash < 0) {
+                    continue;
+                }
+                String step = part.substring(slash + 1);
+                if (!step.matches("[0-9]{1,4}")) {
+                    throw new IllegalArgumentException("has \"" + part + "\" in the " + names.get(i) + " field; a step is a whole number of 1 or more");
+                }
+                if (Integer.parseInt(step) == 0) {
+                    throw new IllegalArgumentException("has a step of 0 (\"" + part + "\") in the " + names.get(i) + " field; a step is 1 or more");
+                }
+            }
+        }
+    }
+
+    /** Crontab has no wrapping ranges; Quartz would read minute "50-10" as 50..59 and 0..10. */
+    private static void checkCrontabRanges(String[] f) {
+        for (int i = 0; i < 4; i++) {
+            for (String part : f[i].split(",", -1)) {
+                String range = part.contains("/") ? part.substring(0, part.indexOf('/')) : part;
+                String[] ends = range.split("-", -1);
+                if (ends.length != 2) {
+                    continue;
+                }
+                int from = rangeEnd(ends[0], i == 3);
+                int to = rangeEnd(ends[1], i == 3);
+                if (from >= 0 && to >= 0 && to < from) {
+                    throw new IllegalArgumentException("has a " + CRONTAB_FIELDS.get(i) + " range that runs backwards (" + range + ")");
+                }
+            }
+        }
+    }
+
+    private static int rangeEnd(String text, boolean month) {
+        if (text.matches("[0-9]{1,4}")) {
+            return Integer.parseInt(text);
+        }
+        int named = month ? MONTH_NAMES.indexOf(text.toUpperCase(Locale.ROOT)) : -1;
+        return named < 0 ? -1 : named + 1;
     }
 
     private static String fromCrontab(String[] f) {

@@ -5,6 +5,7 @@ import ai.datapilot.cleaner.store.CleanerError;
 import ai.datapilot.cleaner.store.ItemScan;
 import ai.datapilot.cleaner.store.ScanSink;
 import ai.datapilot.cleaner.store.ScannedItem;
+import ai.datapilot.cleaner.store.StoreKind;
 import java.time.Instant;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
@@ -28,6 +29,14 @@ public final class ExpiryFilter {
         Instant cutoff = run.cutoff();
         Instant now = run.startedAt();
         ScanResult result = new ScanResult(scan.store(), run.maxDeleteBatch());
+        if (scan.store() == StoreKind.REDIS && run.jobRecordsUnguardedReason() != null) {
+            // no lease covers Redis in this run: its job records are left for a run that holds one
+            CleanerError error = CleanerError.redisScan("Redis at " + run.jobRecordStore() + ": job records not scanned: "
+                    + run.jobRecordsUnguardedReason());
+            LOG.warn("{}: {}", error.type(), error.message());
+            result.fail(error);
+            return result;
+        }
         scan.drain(new ScanSink() {
             @Override
             public boolean interested(Instant age) {

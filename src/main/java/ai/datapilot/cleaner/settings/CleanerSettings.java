@@ -70,9 +70,8 @@ public record CleanerSettings(
      */
     public Map<String, String> routeProperties() {
         Map<String, String> p = new LinkedHashMap<>();
-        // the route writes the audit with camel-file, or with camel-aws2-s3 for object storage;
-        // the file endpoint is still created then, on the temp folder, and never written to
-        p.put("cleaner.auditDirectory", auditDirectory().toString());
+        // the audit folder is no property: a path in a placeholder or a URI is read as URI text
+        // (see AuditFolderEndpoint); the route names the endpoint bound in the registry instead
         p.put("cleaner.auditInObjectStorage", Boolean.toString(blobsInObjectStorage()));
         p.put("cleaner.auditBucket", objectStorage.map(S3Location::bucket).orElse("unused"));
         // 0 means "not paced": the throttle step is disabled rather than given a huge rate, because

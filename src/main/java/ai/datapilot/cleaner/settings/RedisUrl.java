@@ -160,17 +160,9 @@ public final class RedisUrl {
         return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    /** Masks the password of a URL that may not even parse, for messages about a refused value. */
+    /** Masks the password and query values of a URL that may not even parse, for messages about a refused value. */
     public static String maskAny(String url) {
-        int scheme = url.indexOf("://");
-        int at = url.lastIndexOf('@');
-        if (scheme < 0 || at < scheme) {
-            return url;
-        }
-        String info = url.substring(scheme + 3, at);
-        int colon = info.indexOf(':');
-        String user = colon >= 0 ? info.substring(0, colon) : "";
-        return url.substring(0, scheme + 3) + user + ":***" + url.substring(at);
+        return SecretMask.url(url);
     }
 
     public String masked() {

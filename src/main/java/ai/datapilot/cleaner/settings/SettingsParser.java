@@ -17,7 +17,8 @@ import ai.datapilot.cleaner.schedule.CronSchedule;
 /**
  * Turns environment variables into {@link CleanerSettings}, or refuses them. Every variable is
  * checked, and every problem reported, before anything is touched. An empty or blank variable
- * means "not set" (the default applies), as Kubernetes and cron leave such values behind.
+ * means "not set" (the default applies), as Kubernetes and cron leave such values behind. Other
+ * values are trimmed, except paths: one with whitespace at either end is refused, never trimmed.
  */
 public final class SettingsParser {
 
@@ -77,6 +78,7 @@ public final class SettingsParser {
             new String[] {CLEANER_HEALTH_MAX_AGE_HOURS, "48", "health: last run older than this is degraded"},
             new String[] {CLEANER_HEALTH_MAX_ERRORS, "5", "health: last run with more errors than this is degraded"});
 
+    static final String DEFAULT_AUDIT_PATH = "maintenance/cleaner_runs/";
     static final Set<String> TRUE_WORDS = Set.of("true", "1", "yes", "on");
     static final Set<String> FALSE_WORDS = Set.of("false", "0", "no", "off");
     static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "WARNING", "ERROR", "CRITICAL");
@@ -130,8 +132,10 @@ public final class SettingsParser {
             Optional<Path> auditDir = Optional.empty();
             // with object storage there is no local folder for the refusal's audit: the summary line tells
             if (root != null && Files.isWritable(root)) {
-                String safeAudit = auditPath != null ? auditPath : "maintenance/cleaner_runs/";
-                auditDir = Optional.of(root.resolve(safeAudit).normalize());
+                // the default folder only where it is itself safe (it may be the link into a prefix)
+                String safeAudit = auditPath != null ? auditPath
+                        : auditProblem(DEFAULT_AUDIT_PATH, root, prefixes) == null ? DEFAULT_AUDIT_PATH : null;
+                auditDir = Optional.ofNullable(safeAudit).map(a -> root.resolve(a).normalize());
             }
             throw new SettingsRefusedException(refusals,
                     new SettingsFallback(auditDir, dryRun == null || dryRun, ttl, batch));
@@ -146,13 +150,34 @@ public final class SettingsParser {
         return v == null || v.isBlank() ? fallback : v.trim();
     }
 
+    /**
+     * A path-like setting exactly as given, or null after refusing it: trimming once turned
+     * ".../store " into its sibling ".../store". Blank still means "not set".
+     */
+    private String exactPath(String name, String fallback) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        if (space(v.codePointAt(0)) || space(v.codePointBefore(v.length()))) {
+            refuse(name, v, "begins or ends with whitespace; a path is used exactly as given, never trimmed",
+                    "remove the leading/trailing whitespace from " + name + " (or rename the folder if its name really has it)");
+            return null;
+        }
+        return v;
+    }
+
+    private static boolean space(int cp) {
+        return Character.isWhitespace(cp) || Character.isSpaceChar(cp);
+    }
+
     private boolean isSet(String name) {
         String v = env.get(name);
         return v != null && !v.isBlank();
     }
 
     private void refuse(String variable, String value, String problem, String fix) {
-        String shown = REDIS_URL.equals(variable) ? RedisUrl.maskAny(value) : value;
+        String shown = SecretMask.shown(variable, value);
         refusals.add(new Refusal(variable, printable(shown), problem, fix));
     }
 
@@ -160,8 +185,10 @@ public final class SettingsParser {
     static String printable(String value) {
         StringBuilder b = new StringBuilder();
         value.codePoints().limit(200).forEach(cp -> {
-            if (cp < 0x20 || cp == 0x7f) {
+            if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
                 b.append(String.format("\\x%02x", cp));
+            } else if (cp == 0x2028 || cp == 0x2029) {
+                b.append(String.format("\\u%04x", cp)); // line and paragraph separators
             } else if (cp == '"' || cp == '\\') {
                 b.append('\\').appendCodePoint(cp);
             } else {
@@ -179,7 +206,10 @@ public final class SettingsParser {
     }
 
     private Path storageRoot() {
-        String value = raw(LOCAL_STORAGE_ROOT, "/tmp/uploads");
+        String value = exactPath(LOCAL_STORAGE_ROOT, "/tmp/uploads");
+        if (value == null) {
+            return null;
+        }
         String fix = "set " + LOCAL_STORAGE_ROOT + " to the existing folder that holds uploads/ and results/";
         Path path;
         try {
@@ -220,7 +250,10 @@ public final class SettingsParser {
             }
             return Optional.empty();
         }
-        String value = raw(BLOB_STORAGE_URL, "");
+        String value = exactPath(BLOB_STORAGE_URL, "");
+        if (value == null) {
+            return null;
+        }
         String fix = "set " + BLOB_STORAGE_URL + " to s3://bucket or s3://bucket/base-folder (credentials come from the AWS provider chain)";
         boolean ok = true;
         if (isSet(LOCAL_STORAGE_ROOT)) {
@@ -271,6 +304,9 @@ public final class SettingsParser {
                     ok = false;
                 } else if (uri.getUserInfo() != null) {
                     refusals.add(new Refusal(CLEANER_S3_ENDPOINT, "***", "holds credentials", endpointFix));
+                    ok = false;
+                } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                    refuse(CLEANER_S3_ENDPOINT, e, "query options are not supported", endpointFix);
                     ok = false;
                 } else {
                     endpoint = Optional.of(uri);
@@ -452,18 +488,25 @@ public final class SettingsParser {
      * "/etc/" it emptied /etc. A prefix here is a plain relative folder strictly inside the root.
      */
     private List<String> prefixes(Path root) {
-        String value = raw(BLOB_PATH_PREFIXES, "uploads/,results/");
+        String value = isSet(BLOB_PATH_PREFIXES) ? env.get(BLOB_PATH_PREFIXES) : "uploads/,results/";
         String fix = "set " + BLOB_PATH_PREFIXES + " to relative folders under the storage root, e.g. uploads/,results/";
         List<String> prefixes = new ArrayList<>();
         boolean ok = true;
         for (String part : value.split(",", -1)) {
-            String problem = relativeFolderProblem(part.trim(), root);
-            if (problem != null) {
-                refuse(BLOB_PATH_PREFIXES, value, "prefix \"" + printable(part.trim()) + "\" " + problem, fix);
+            // never trimmed: "results /" or " results" is another folder than "results/"
+            if (!part.isEmpty() && (space(part.codePointAt(0)) || space(part.codePointBefore(part.length())))) {
+                refuse(BLOB_PATH_PREFIXES, value, "prefix \"" + printable(part) + "\" begins or ends with whitespace; a prefix is used exactly as given, never trimmed",
+                        "write the list without spaces, e.g. uploads/,results/ (a folder whose name has whitespace cannot be a prefix)");
                 ok = false;
                 continue;
             }
-            String prefix = withSlash(part.trim());
+            String problem = relativeFolderProblem(part, root);
+            if (problem != null) {
+                refuse(BLOB_PATH_PREFIXES, value, "prefix \"" + printable(part) + "\" " + problem, fix);
+                ok = false;
+                continue;
+            }
+            String prefix = withSlash(part);
             for (String other : prefixes) {
                 if (prefix.startsWith(other) || other.startsWith(prefix)) {
                     refuse(BLOB_PATH_PREFIXES, value, "prefixes \"" + other + "\" and \"" + prefix + "\" overlap", fix);
@@ -482,22 +525,86 @@ public final class SettingsParser {
     }
 
     private String auditPath(Path root, List<String> prefixes) {
-        String value = raw(CLEANER_AUDIT_BLOB_PATH, "maintenance/cleaner_runs/");
-        String fix = "set " + CLEANER_AUDIT_BLOB_PATH + " to a relative folder outside the cleaned prefixes, e.g. maintenance/cleaner_runs/";
-        String problem = relativeFolderProblem(value, root);
+        String value = exactPath(CLEANER_AUDIT_BLOB_PATH, DEFAULT_AUDIT_PATH);
+        if (value == null) {
+            return null;
+        }
+        String fix = "set " + CLEANER_AUDIT_BLOB_PATH + " to a relative folder outside the cleaned prefixes, e.g. maintenance/cleaner_runs/,"
+                + " and make sure no link on its way leads into a prefix";
+        String problem = auditProblem(value, root, prefixes);
         if (problem != null) {
             refuse(CLEANER_AUDIT_BLOB_PATH, value, problem, fix);
             return null;
+        }
+        return withSlash(value);
+    }
+
+    /**
+     * Why an audit folder is unsafe, or null. Checked on the text, then, on local disk, where the
+     * folders really are: a link on the way (the audit folder itself, or a folder above it) into a
+     * prefix made the next run delete the previous audit records.
+     */
+    private static String auditProblem(String value, Path root, List<String> prefixes) {
+        String problem = relativeFolderProblem(value, root);
+        if (problem != null) {
+            return problem;
         }
         String audit = withSlash(value);
         List<String> cleaned = prefixes != null ? prefixes : REQUIRED_PREFIXES;
         for (String prefix : cleaned) {
             if (audit.startsWith(prefix)) {
-                refuse(CLEANER_AUDIT_BLOB_PATH, value, "is inside the cleaned prefix \"" + prefix + "\"; audit files would be deleted", fix);
-                return null;
+                return "is inside the cleaned prefix \"" + prefix + "\"; audit files would be deleted";
+            }
+            if (prefix.startsWith(audit)) {
+                return "contains the cleaned prefix \"" + prefix + "\"";
             }
         }
-        return audit;
+        if (root == null) {
+            return null; // object storage: keys, no links
+        }
+        Path auditReal;
+        try {
+            auditReal = whereItReallyIs(root, audit);
+        } catch (IOException | RuntimeException e) {
+            return "cannot be resolved (" + e + "); a link on its way may lead anywhere";
+        }
+        for (String prefix : cleaned) {
+            Path prefixReal;
+            try {
+                prefixReal = whereItReallyIs(root, prefix);
+            } catch (IOException | RuntimeException e) {
+                return "cannot be checked against the prefix \"" + prefix + "\", which cannot be resolved (" + e + ")";
+            }
+            if (auditReal.startsWith(prefixReal)) {
+                return "lies at " + auditReal + " (links followed), inside the cleaned prefix \"" + prefix + "\" at "
+                        + prefixReal + "; audit files would be deleted";
+            }
+            if (prefixReal.startsWith(auditReal)) {
+                return "lies at " + auditReal + " (links followed), which contains the cleaned prefix \"" + prefix + "\" at "
+                        + prefixReal;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Where a folder under the (real) root really is: every part that exists is resolved with its
+     * links followed; the parts that do not exist yet are appended as they are.
+     */
+    static Path whereItReallyIs(Path root, String relative) throws IOException {
+        Path current = root;
+        for (Path part : Path.of(relative)) {
+            if (part.toString().equals(".")) {
+                continue;
+            }
+            Path next = current.resolve(part);
+            if (Files.exists(next, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // a dangling link throws here: where it would lead is unknown
+                next = next.toRealPath();
+            }
+            current = next;
+        }
+        return current;
     }
 
     /** Why a relative folder setting is unsafe, or null when it is a plain folder inside the root. */
@@ -552,7 +659,10 @@ public final class SettingsParser {
         if (!isSet(CLEANER_ROUTES_DIR)) {
             return Optional.empty();
         }
-        String value = env.get(CLEANER_ROUTES_DIR).trim();
+        String value = exactPath(CLEANER_ROUTES_DIR, null);
+        if (value == null) {
+            return Optional.empty();
+        }
         try {
             Path dir = Path.of(value).toAbsolutePath().normalize();
             String fix = "set " + CLEANER_ROUTES_DIR + " to the folder holding cleaner.camel.yaml, or unset it";

@@ -83,6 +83,23 @@ class RedisClusterRunTest {
     }
 
     @Test
+    void aKeyThatIsNotUtf8IsDeletedAsItselfNotAsItsLookAlike() throws IOException {
+        // job:\xff\xfe-1 read as text has U+FFFD twice: a different key, whose bytes are EF BF BD EF BF BD
+        byte[] raw = {'j', 'o', 'b', ':', (byte) 0xff, (byte) 0xfe, '-', '1'};
+        String lookAlike = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
+        cluster.client().set(raw, job("raw", old()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        cluster.client().set(lookAlike, job("look-alike", recent()));
+
+        Result result = run(env(tree.root(), cluster.url(), "CLEANER_DRY_RUN", "false"));
+
+        assertThat(result.exitCode()).as(result.stdout()).isZero();
+        assertThat(result.itemIds("deleted")).containsExactly("job:\\xff\\xfe-1");
+        assertThat(cluster.client().exists(raw)).isFalse();
+        assertThat(cluster.client().get(lookAlike)).contains("look-alike");
+        assertThat(result.audit().get("totalKeysScanned").asInt()).isEqualTo(2);
+    }
+
+    @Test
     void anExpiredJobInEverySlotOfTheClusterIsCleaned() throws IOException {
         // one key per slot, 16,384 in all: a hash tag chosen for each slot puts the key there
         String[] keyOfSlot = new String[16384];

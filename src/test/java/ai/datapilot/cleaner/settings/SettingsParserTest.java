@@ -52,7 +52,7 @@ class SettingsParserTest {
         env.put("MIN_TTL_HOURS", "0.25");
         env.put("CLEANER_DRY_RUN", " FALSE ");
         env.put("CLEANER_LOG_LEVEL", "warning");
-        env.put("BLOB_PATH_PREFIXES", " results , ./uploads/ , tmp/exports/");
+        env.put("BLOB_PATH_PREFIXES", "results,./uploads/,tmp/exports/");
         env.put("CLEANER_AUDIT_BLOB_PATH", "audit");
 
         CleanerSettings s = SettingsParser.parse(env);
