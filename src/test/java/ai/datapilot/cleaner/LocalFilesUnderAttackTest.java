@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A destructive run-once over bind mounts of the same device below a prefix (a folder whose name
- * needs escaping in the mount table, and a single file). Every "outside" folder is one this test
- * made; nothing in it may ever be deleted.
+ * needs escaping in the mount table, and a single file), and names that look like other paths.
+ * Every "outside" folder is one this test made; nothing in it may ever be deleted.
  */
 class LocalFilesUnderAttackTest {
 
@@ -80,6 +80,20 @@ class LocalFilesUnderAttackTest {
             sh("umount '" + folderMount + "'");
         }
         assertThat(sh("grep -qF 'job\\040bound' /proc/self/mountinfo")).as("unmounted").isNotZero();
+    }
+
+    @Test
+    void aBackslashInANameIsAuditedAsItselfNotAsAFolder() throws Exception {
+        // on Unix "job_x\\a.csv" is one file name: the audit must not name the look-alike job_x/a.csv
+        tree.file("uploads/job_x\\a.csv", old());
+        Path lookAlike = tree.file("uploads/job_x/a.csv", StorageTree.recent());
+
+        Result result = run(env(tree.root(), redis.url(), "CLEANER_DRY_RUN", "false"));
+
+        assertThat(result.itemIds("deleted")).containsExactly("uploads/job_x\\a.csv");
+        assertThat(tree.exists("uploads/job_x\\a.csv")).isFalse();
+        assertThat(lookAlike).exists();
+        assertThat(result.exitCode()).isZero();
     }
 
     private static int sh(String script) throws Exception {

@@ -324,7 +324,10 @@ public final class LocalBlobStore implements BlobStore {
     }
 
     private String id(Path path) {
-        return root.relativize(path).toString().replace('\\', '/');
+        // a backslash is part of a Unix file name: only a platform separator becomes '/'
+        String separator = path.getFileSystem().getSeparator();
+        String relative = root.relativize(path).toString();
+        return separator.equals("/") ? relative : relative.replace(separator, "/");
     }
 
     /** The walk where the platform has no folder handles: it only reports, the re-check keeps every item. */
