@@ -232,6 +232,14 @@ public final class CleanerRun {
         return list;
     }
 
+    /** A folder this run emptied but kept, because what is there now is not what the scan saw. */
+    public synchronized void folderKept(String id, String reason) {
+        skippedCount++;
+        if (skipped.size() < ScanResult.SKIPPED_LISTED) {
+            skipped.add(id + ": " + reason);
+        }
+    }
+
     public synchronized void foldersRemoved(int count) {
         foldersRemoved += count;
     }

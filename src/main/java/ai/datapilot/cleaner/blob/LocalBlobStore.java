@@ -15,6 +15,7 @@ import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.FileVisitResult;
 import java.nio.file.FileVisitor;
 import java.nio.file.Files;
+import java.nio.file.FileSystemException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,11 +36,19 @@ import org.slf4j.LoggerFactory;
  * Blobs as files under a local storage root. Links are never followed: a link is an item of its
  * own (its own mtime decides, and deleting it leaves its target alone), and a prefix folder that is
  * a link, or has a link above it, is not scanned at all.
+ *
+ * <p>Every re-check and delete is done relative to folder handles opened from the root one name at
+ * a time without following links (openat with O_NOFOLLOW), each checked to be the very folder the
+ * walk saw (same device and inode) and not a mount point: the file is then looked at (fstatat) and
+ * deleted (unlinkat) through that same handle. A folder swapped for a link, moved, or mounted over
+ * after the walk can therefore never lead a delete out of the root; such an item is kept, with why.
  */
 public final class LocalBlobStore implements BlobStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalBlobStore.class);
     private static final LinkOption[] NO_FOLLOW = {LinkOption.NOFOLLOW_LINKS};
+    private static final String NO_HANDLES = "kept: this platform offers no folder handles (SecureDirectoryStream), "
+            + "so the delete could not be tied to what was checked";
 
 
     private final Path root;
@@ -46,9 +56,42 @@ public final class LocalBlobStore implements BlobStore {
     /** The audit folder: the walk never enters it, whatever link put it under a prefix. */
     private final Path auditFolder;
     private volatile Object auditFolderKey;
+    /** The newest mount table read by a re-check; re-read when older than the item's scan. */
+    private volatile MountPoints mounts = MountPoints.NONE;
+    /** Test seam: runs after an item's (or an emptied folder's) last check and right before it is removed. */
+    volatile Seam seam = id -> { };
 
-    /** A file's handle: where it is and under which prefix folder it was found. */
-    record BlobRef(Path path, Path prefixDir) {
+    interface Seam {
+        void beforeRemove(String id) throws IOException;
+    }
+
+    /**
+     * A folder the walk went into: its name in its parent (for the prefix folder, which has no
+     * parent, its path below the root), its identity (device and inode) when walked, and its id.
+     */
+    record Folder(Folder parent, Path name, Object key, String id, int depth) {
+        @Override
+        public String toString() {
+            return id + "/";
+        }
+    }
+
+    /**
+     * A file's handle: where it is, under which prefix folder it was found, the folder the walk
+     * found it in (null where the platform has no folder handles), its identity and when it was
+     * scanned ({@link System#nanoTime()}).
+     */
+    record BlobRef(Path path, Path prefixDir, Folder folder, Object key, long scannedAt) {
+    }
+
+    /** Why a folder chain could not be opened as the walk saw it: the answer for the item. */
+    private static final class Refused extends Exception {
+        final transient Recheck answer;
+
+        Refused(Recheck answer) {
+            super(answer.reason(), null, false, false);
+            this.answer = answer;
+        }
     }
 
     public LocalBlobStore(Path root, List<String> prefixes) {
@@ -98,14 +141,37 @@ public final class LocalBlobStore implements BlobStore {
             sink.failed(CleanerError.blobScan(prefix, null, "prefix is not a folder; not scanned"));
             return;
         }
-        try (DirectoryStream<Path> top = Files.newDirectoryStream(prefixDir)) {
-            if (top instanceof SecureDirectoryStream<Path> secure) {
-                BasicFileAttributes attrs = Files.readAttributes(prefixDir, BasicFileAttributes.class, NO_FOLLOW);
-                if (isAuditFolder(attrs)) {
-                    sink.failed(auditFolderInPrefix(prefix, prefixDir));
-                    return;
+        MountPoints mountTable;
+        try {
+            mountTable = MountPoints.read(root);
+        } catch (IOException | RuntimeException e) {
+            sink.failed(CleanerError.blobScan(prefix, null, "cannot read the mount table (" + MountPoints.MOUNTINFO
+                    + "): " + e + "; mount points could not be told apart, prefix not scanned"));
+            return;
+        }
+        Path below = root.relativize(prefixDir);
+        try (DirectoryStream<Path> top = Files.newDirectoryStream(root)) {
+            if (top instanceof SecureDirectoryStream<Path> rootDir) {
+                SecureDirectoryStream<Path> dir = rootDir;
+                List<SecureDirectoryStream<Path>> opened = new ArrayList<>();
+                try {
+                    // from the root one name at a time, never through a link, as the re-check will
+                    for (Path part : below) {
+                        dir = dir.newDirectoryStream(part, NO_FOLLOW);
+                        opened.add(dir);
+                    }
+                    BasicFileAttributes attrs = dir.getFileAttributeView(BasicFileAttributeView.class).readAttributes();
+                    if (isAuditFolder(attrs)) {
+                        sink.failed(auditFolderInPrefix(prefix, prefixDir));
+                        return;
+                    }
+                    Folder prefixFolder = new Folder(null, below, attrs.fileKey(), id(prefixDir), 0);
+                    new SecureWalk(prefix, sink, deviceOf(attrs, prefixDir), mountTable).walk(dir, prefixDir, prefixFolder);
+                } finally {
+                    for (int i = opened.size() - 1; i >= 0; i--) {
+                        opened.get(i).close();
+                    }
                 }
-                new SecureWalk(prefix, sink, deviceOf(attrs, prefixDir)).walk(secure, prefixDir);
                 return;
             }
         } catch (IOException | RuntimeException e) {
@@ -114,7 +180,7 @@ public final class LocalBlobStore implements BlobStore {
         }
         try {
             Files.walkFileTree(prefixDir, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE,
-                    new PrefixWalk(prefix, prefixDir, sink));
+                    new PrefixWalk(prefix, prefixDir, sink, mountTable));
         } catch (IOException | RuntimeException e) {
             sink.failed(CleanerError.blobScan(prefix, null, "scan of prefix stopped: " + e));
         }
@@ -130,16 +196,18 @@ public final class LocalBlobStore implements BlobStore {
         private final Path prefixDir;
         private final ScanSink sink;
         private final Object device;
+        private final MountPoints mountTable;
 
-        SecureWalk(String prefix, ScanSink sink, Object device) {
+        SecureWalk(String prefix, ScanSink sink, Object device, MountPoints mountTable) {
             this.prefix = prefix;
             this.prefixDir = root.resolve(prefix).normalize();
             this.sink = sink;
             this.device = device;
+            this.mountTable = mountTable;
         }
 
         /** Returns false when the walk must stop. */
-        boolean walk(SecureDirectoryStream<Path> dir, Path dirPath) {
+        boolean walk(SecureDirectoryStream<Path> dir, Path dirPath, Folder folder) {
             try {
                 for (Path entry : dir) {
                     if (sink.stopRequested()) {
@@ -155,6 +223,11 @@ public final class LocalBlobStore implements BlobStore {
                         sink.failed(CleanerError.blobScan(prefix, id(entry), "cannot read: " + e));
                         continue;
                     }
+                    if (!mountTable.isEmpty() && mountTable.contains(id(entry))) {
+                        sink.skipped(id(entry) + (attrs.isDirectory() ? "/" : ""),
+                                "mount point (another mount than the prefix's, e.g. a bind mount); not crossed");
+                        continue;
+                    }
                     if (attrs.isDirectory()) {
                         if (isAuditFolder(attrs)) {
                             sink.failed(auditFolderInPrefix(prefix, entry));
@@ -166,7 +239,9 @@ public final class LocalBlobStore implements BlobStore {
                             continue;
                         }
                         try (SecureDirectoryStream<Path> child = dir.newDirectoryStream(name, NO_FOLLOW)) {
-                            if (!walk(child, entry)) {
+                            // the identity read before opening: if the two differ, the re-check keeps the items
+                            Folder sub = new Folder(folder, name, attrs.fileKey(), id(entry), folder.depth() + 1);
+                            if (!walk(child, entry, sub)) {
                                 return false;
                             }
                         } catch (NoSuchFileException e) {
@@ -177,7 +252,8 @@ public final class LocalBlobStore implements BlobStore {
                     } else if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
                         Instant mtime = attrs.lastModifiedTime().toInstant();
                         if (sink.interested(mtime)) {
-                            sink.scanned(new ScannedItem(StoreKind.BLOB, id(entry), mtime, null, new BlobRef(entry, prefixDir)));
+                            sink.scanned(new ScannedItem(StoreKind.BLOB, id(entry), mtime, null,
+                                    new BlobRef(entry, prefixDir, folder, attrs.fileKey(), System.nanoTime())));
                         } else {
                             sink.passed();
                         }
@@ -248,19 +324,25 @@ public final class LocalBlobStore implements BlobStore {
     }
 
     private String id(Path path) {
-        return root.relativize(path).toString().replace('\\', '/');
+        // a backslash is part of a Unix file name: only a platform separator becomes '/'
+        String separator = path.getFileSystem().getSeparator();
+        String relative = root.relativize(path).toString();
+        return separator.equals("/") ? relative : relative.replace(separator, "/");
     }
 
+    /** The walk where the platform has no folder handles: it only reports, the re-check keeps every item. */
     private final class PrefixWalk implements FileVisitor<Path> {
         private final String prefix;
         private final Path prefixDir;
         private final ScanSink sink;
+        private final MountPoints mountTable;
         private Object device;
 
-        PrefixWalk(String prefix, Path prefixDir, ScanSink sink) {
+        PrefixWalk(String prefix, Path prefixDir, ScanSink sink, MountPoints mountTable) {
             this.prefix = prefix;
             this.prefixDir = prefixDir;
             this.sink = sink;
+            this.mountTable = mountTable;
         }
 
         /** Another file system mounted below a prefix is not crossed, as systemd-tmpfiles does. */
@@ -273,7 +355,7 @@ public final class LocalBlobStore implements BlobStore {
             Object dev = deviceOf(attrs, dir);
             if (device == null) {
                 device = dev;
-            } else if (dev != null && !dev.equals(device)) {
+            } else if (dev != null && !dev.equals(device) || mountTable.contains(id(dir))) {
                 sink.skipped(id(dir) + "/", "mount point of another file system; not crossed");
                 return FileVisitResult.SKIP_SUBTREE;
             }
@@ -288,8 +370,8 @@ public final class LocalBlobStore implements BlobStore {
             if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
                 Instant mtime = attrs.lastModifiedTime().toInstant();
                 if (sink.interested(mtime)) {
-                    // the re-check compares the mtime with the cutoff again: no fingerprint needed
-                    sink.scanned(new ScannedItem(StoreKind.BLOB, id(file), mtime, null, new BlobRef(file, prefixDir)));
+                    sink.scanned(new ScannedItem(StoreKind.BLOB, id(file), mtime, null,
+                            new BlobRef(file, prefixDir, null, attrs.fileKey(), System.nanoTime())));
                 } else {
                     sink.passed();
                 }
@@ -318,77 +400,218 @@ public final class LocalBlobStore implements BlobStore {
 
     @Override
     public Recheck recheck(ScannedItem candidate, Instant cutoff) throws IOException {
+        return checkAndMaybeDelete(candidate, cutoff, false);
+    }
+
+    @Override
+    public Recheck deleteIfUnchanged(ScannedItem candidate, Instant cutoff) throws IOException {
+        return checkAndMaybeDelete(candidate, cutoff, true);
+    }
+
+    /** The re-check, and the delete through the very folder handle the re-check looked in. */
+    private Recheck checkAndMaybeDelete(ScannedItem candidate, Instant cutoff, boolean delete) throws IOException {
         BlobRef ref = (BlobRef) candidate.ref();
         Path path = ref.path();
         if (!path.normalize().startsWith(ref.prefixDir()) || !ref.prefixDir().startsWith(root)) {
             return Recheck.changed("outside the prefix; never deleted");
         }
-        // a folder swapped for a link after the scan would send the delete outside the root
-        Path current = root;
-        for (Path part : root.relativize(path.getParent())) {
-            current = current.resolve(part);
-            BasicFileAttributes a;
-            try {
-                a = Files.readAttributes(current, BasicFileAttributes.class, NO_FOLLOW);
-            } catch (NoSuchFileException e) {
-                return Recheck.gone("already gone (folder " + id(current) + " removed)");
-            }
-            if (!a.isDirectory()) {
-                return Recheck.changed("folder " + id(current) + " was replaced by a link or file after the scan");
-            }
+        if (ref.folder() == null) {
+            return Recheck.changed(NO_HANDLES);
         }
-        BasicFileAttributes attrs;
+        MountPoints mountTable = mountsReadAfter(ref.scannedAt());
+        SecureDirectoryStream<Path> parent;
         try {
-            attrs = Files.readAttributes(path, BasicFileAttributes.class, NO_FOLLOW);
-        } catch (NoSuchFileException e) {
-            return Recheck.gone("already gone");
+            parent = open(ref.folder(), mountTable);
+        } catch (Refused r) {
+            return r.answer;
         }
-        if (!attrs.isRegularFile() && !attrs.isSymbolicLink()) {
-            return Recheck.changed("no longer a file or link");
+        try {
+            Path name = path.getFileName();
+            BasicFileAttributes attrs;
+            try {
+                attrs = parent.getFileAttributeView(name, BasicFileAttributeView.class, NO_FOLLOW).readAttributes();
+            } catch (NoSuchFileException e) {
+                return Recheck.gone("already gone");
+            }
+            if (mountTable.contains(candidate.id())) {
+                return Recheck.changed("a mount point now; not touched");
+            }
+            if (!attrs.isRegularFile() && !attrs.isSymbolicLink()) {
+                return Recheck.changed("no longer a file or link");
+            }
+            if (ref.key() != null && !ref.key().equals(attrs.fileKey())) {
+                return Recheck.changed("replaced by another file since the scan; kept");
+            }
+            Instant mtime = attrs.lastModifiedTime().toInstant();
+            if (!mtime.isBefore(cutoff)) {
+                return Recheck.changed("modified after the scan (mtime now " + mtime + ")");
+            }
+            if (!delete) {
+                return Recheck.EXPIRED;
+            }
+            seam.beforeRemove(candidate.id());
+            try {
+                // unlinkat on the checked folder: removes a link itself, never what it points to
+                parent.deleteFile(name);
+            } catch (NoSuchFileException e) {
+                return Recheck.gone("already gone");
+            }
+            return Recheck.EXPIRED;
+        } finally {
+            parent.close();
         }
-        Instant mtime = attrs.lastModifiedTime().toInstant();
-        if (!mtime.isBefore(cutoff)) {
-            return Recheck.changed("modified after the scan (mtime now " + mtime + ")");
-        }
-        return Recheck.EXPIRED;
     }
 
-    @Override
-    public Recheck deleteIfUnchanged(ScannedItem candidate, Instant cutoff) throws IOException {
-        Recheck check = recheck(candidate, cutoff);
-        if (check.state() != Recheck.State.EXPIRED) {
-            return check;
+    /** The mount table, read again unless the one at hand was read after {@code scannedAt}. */
+    private MountPoints mountsReadAfter(long scannedAt) throws IOException {
+        MountPoints current = mounts;
+        if (!MountPoints.available() || current.readAfter(scannedAt)) {
+            return current;
         }
-        // Files.delete removes a link itself, never what it points to
-        if (!Files.deleteIfExists(((BlobRef) candidate.ref()).path())) {
-            return Recheck.gone("already gone");
+        current = MountPoints.read(root);
+        mounts = current;
+        return current;
+    }
+
+    /**
+     * Opens {@code folder} from the root, one name at a time, never through a link, each folder
+     * checked to be the one the walk saw and not a mount point. The caller closes the result.
+     */
+    private SecureDirectoryStream<Path> open(Folder folder, MountPoints mountTable) throws IOException, Refused {
+        Folder[] chain = new Folder[folder.depth() + 1];
+        for (Folder f = folder; f != null; f = f.parent()) {
+            chain[f.depth()] = f;
         }
-        return check;
+        DirectoryStream<Path> top = Files.newDirectoryStream(root);
+        if (!(top instanceof SecureDirectoryStream<Path> rootDir)) {
+            top.close();
+            throw new Refused(Recheck.changed(NO_HANDLES));
+        }
+        SecureDirectoryStream<Path> dir = rootDir;
+        try {
+            Path reached = root;
+            for (Folder f : chain) {
+                if (f.parent() != null && mountTable.contains(f.id())) {
+                    throw new Refused(Recheck.changed("folder " + f.id() + "/ is a mount point now (another mount than the prefix's); not crossed, kept"));
+                }
+                for (Path part : f.name()) {
+                    reached = reached.resolve(part);
+                    SecureDirectoryStream<Path> child = step(dir, part, reached);
+                    dir.close();
+                    dir = child;
+                }
+                Object key = dir.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
+                if (f.key() != null && !f.key().equals(key)) {
+                    throw new Refused(Recheck.changed("folder " + f.id() + "/ is not the folder the scan saw "
+                            + "(replaced, moved or mounted over since); kept"));
+                }
+            }
+            return dir;
+        } catch (IOException | Refused | RuntimeException e) {
+            dir.close();
+            throw e;
+        }
+    }
+
+    private SecureDirectoryStream<Path> step(SecureDirectoryStream<Path> dir, Path name, Path reached) throws IOException, Refused {
+        try {
+            return dir.newDirectoryStream(name, NO_FOLLOW);
+        } catch (NoSuchFileException e) {
+            throw new Refused(Recheck.gone("already gone (folder " + id(reached) + " removed)"));
+        } catch (FileSystemException e) {
+            BasicFileAttributes a;
+            try {
+                a = dir.getFileAttributeView(name, BasicFileAttributeView.class, NO_FOLLOW).readAttributes();
+            } catch (IOException again) {
+                throw e;
+            }
+            if (a.isSymbolicLink()) {
+                throw new Refused(Recheck.changed("folder " + id(reached) + " was replaced by a link after the scan; kept"));
+            }
+            if (!a.isDirectory()) {
+                throw new Refused(Recheck.changed("folder " + id(reached) + " was replaced by a file after the scan; kept"));
+            }
+            throw e;
+        }
     }
 
     @Override
     public int removeEmptiedFolders(Collection<ScannedItem> deleted) {
-        Set<Path> folders = new TreeSet<>(Comparator.comparingInt(Path::getNameCount).reversed().thenComparing(Comparator.naturalOrder()));
+        return removeEmptiedFolders(deleted, (id, reason) -> LOG.warn("Kept folder {}: {}", id, reason));
+    }
+
+    /**
+     * Each folder is removed (rmdir, so only when empty) through its parent's handle, opened as in
+     * the re-check, and only when the entry there is still the folder the walk saw.
+     */
+    @Override
+    public int removeEmptiedFolders(Collection<ScannedItem> deleted, BiConsumer<String, String> kept) {
+        Set<Folder> folders = new TreeSet<>(Comparator.comparingInt(Folder::depth).reversed().thenComparing(Folder::id));
         for (ScannedItem item : deleted) {
             BlobRef ref = (BlobRef) item.ref();
-            for (Path dir = ref.path().getParent(); dir != null && dir.startsWith(ref.prefixDir()) && !dir.equals(ref.prefixDir()); dir = dir.getParent()) {
-                folders.add(dir);
+            for (Folder f = ref.folder(); f != null && f.parent() != null; f = f.parent()) {
+                folders.add(f);
             }
         }
+        if (folders.isEmpty()) {
+            return 0;
+        }
+        MountPoints mountTable;
+        try {
+            mountTable = MountPoints.read(root);
+        } catch (IOException | RuntimeException e) {
+            for (Folder f : folders) {
+                kept.accept(f + "", "cannot read the mount table (" + e + "); emptied folder kept");
+            }
+            return 0;
+        }
         int removed = 0;
-        for (Path dir : folders) {
+        for (Folder f : folders) {
             try {
-                if (Files.isDirectory(dir, NO_FOLLOW)) {
-                    // only succeeds on an empty folder, so a file written meanwhile keeps its folder
-                    Files.delete(dir);
+                if (removeIfStillThere(f, mountTable, kept)) {
                     removed++;
                 }
             } catch (DirectoryNotEmptyException | NoSuchFileException e) {
                 // not emptied by this run, or already gone: leave it
             } catch (IOException e) {
-                LOG.warn("Could not remove emptied folder {}: {}", id(dir), e.toString());
+                LOG.warn("Could not remove emptied folder {}: {}", f, e.toString());
             }
         }
         return removed;
+    }
+
+    private boolean removeIfStillThere(Folder f, MountPoints mountTable, BiConsumer<String, String> kept) throws IOException {
+        SecureDirectoryStream<Path> parent;
+        try {
+            parent = open(f.parent(), mountTable);
+        } catch (Refused r) {
+            if (r.answer.state() == Recheck.State.CHANGED) {
+                kept.accept(f.toString(), r.answer.reason());
+            }
+            return false;
+        }
+        try {
+            BasicFileAttributes a = parent.getFileAttributeView(f.name(), BasicFileAttributeView.class, NO_FOLLOW).readAttributes();
+            String why = null;
+            if (a.isSymbolicLink()) {
+                why = "replaced by a link after the scan; kept";
+            } else if (!a.isDirectory()) {
+                why = "replaced by a file after the scan; kept";
+            } else if (f.key() != null && !f.key().equals(a.fileKey())) {
+                why = "not the folder the scan saw (replaced, moved or mounted over since); kept";
+            } else if (mountTable.contains(f.id())) {
+                why = "a mount point now; not removed";
+            }
+            if (why != null) {
+                kept.accept(f.toString(), why);
+                return false;
+            }
+            seam.beforeRemove(f.toString());
+            // rmdir relative to the checked parent: only an empty folder goes, and never through a link
+            parent.deleteDirectory(f.name());
+            return true;
+        } finally {
+            parent.close();
+        }
     }
 }

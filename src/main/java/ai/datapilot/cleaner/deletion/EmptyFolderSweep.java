@@ -19,7 +19,7 @@ public final class EmptyFolderSweep {
 
     public void sweep(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
         run.deletesDone();
-        int removed = blobs.removeEmptiedFolders(run.deletedBlobItems());
+        int removed = blobs.removeEmptiedFolders(run.deletedBlobItems(), run::folderKept);
         run.foldersRemoved(removed);
         if (removed > 0) {
             LOG.info("Removed {} job folder(s) left empty by this run", removed);
