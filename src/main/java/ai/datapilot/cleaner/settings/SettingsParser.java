@@ -570,6 +570,10 @@ public final class SettingsParser {
         } catch (IOException | RuntimeException e) {
             return "cannot be resolved (" + e + "); a link on its way may lead anywhere";
         }
+        if (!auditReal.startsWith(root) || auditReal.equals(root)) {
+            return "lies at " + auditReal + " (links followed), outside the storage root " + root
+                    + "; nothing below the root is followed out of it";
+        }
         for (String prefix : cleaned) {
             Path prefixReal;
             try {
