@@ -157,7 +157,13 @@ public final class RedisUrl {
     }
 
     private static String decode(String s) {
-        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        try {
+            return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            // the decoder's message quotes the characters after the '%': a piece of the password
+            throw new IllegalArgumentException("the user or password has a '%' that is not followed by two hex digits"
+                    + " (write a literal '%' as %25)");
+        }
     }
 
     /** Masks the password and query values of a URL that may not even parse, for messages about a refused value. */

@@ -284,7 +284,9 @@ public final class SettingsParser {
             ok = false;
         }
         if (!base.isEmpty() && !base.replace("/", "").isEmpty()) {
-            String problem = relativeFolderProblem(base, null);
+            // a key is literal: "./tenant/" is not "tenant/", so no spelling of the base is rewritten
+            String problem = base.startsWith("./") ? "contains a '.' folder; a path is used exactly as given, never collapsed"
+                    : relativeFolderProblem(base, null);
             if (problem != null) {
                 refuse(BLOB_STORAGE_URL, value, "base folder \"" + printable(base) + "\" " + problem, fix);
                 ok = false;
@@ -568,6 +570,10 @@ public final class SettingsParser {
         } catch (IOException | RuntimeException e) {
             return "cannot be resolved (" + e + "); a link on its way may lead anywhere";
         }
+        if (!auditReal.startsWith(root) || auditReal.equals(root)) {
+            return "lies at " + auditReal + " (links followed), outside the storage root " + root
+                    + "; nothing below the root is followed out of it";
+        }
         for (String prefix : cleaned) {
             Path prefixReal;
             try {
@@ -632,6 +638,20 @@ public final class SettingsParser {
         String trimmed = withSlash(value);
         if (trimmed.equals("./") || trimmed.replace("./", "").replace("/", "").isEmpty()) {
             return "names the storage root itself";
+        }
+        // never collapsed: ".//maint" once became "/maint/", an absolute folder outside the root, and
+        // in a bucket "tenant//" or "./tenant" is another key space than "tenant/"
+        String body = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+        while (body.startsWith("./")) {
+            body = body.substring(2); // "./uploads/" is a spelling of "uploads/"
+        }
+        for (String segment : body.split("/", -1)) {
+            if (segment.isEmpty()) {
+                return "contains '//' (an empty folder name); a path is used exactly as given, never collapsed";
+            }
+            if (segment.equals(".")) {
+                return "contains a '.' folder; a path is used exactly as given, never collapsed";
+            }
         }
         if (root != null) {
             try {
