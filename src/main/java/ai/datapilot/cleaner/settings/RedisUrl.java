@@ -87,6 +87,10 @@ public final class RedisUrl {
             String dbText = rest.substring(slash + 1);
             rest = rest.substring(0, slash);
             if (!dbText.isEmpty()) {
+                // parseInt also takes a sign and non-ASCII digits; a database is written in ASCII digits
+                if (!dbText.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    throw new IllegalArgumentException("the database after the '/' must be a number");
+                }
                 try {
                     db = Integer.parseInt(dbText);
                 } catch (NumberFormatException e) {
@@ -157,7 +161,12 @@ public final class RedisUrl {
     }
 
     private static String decode(String s) {
-        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        try {
+            return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            // the decoder's message quotes the characters after the '%': part of the password
+            throw new IllegalArgumentException("a '%' in the user or password is not followed by two hex digits (write '%' as %25)");
+        }
     }
 
     /** Masks the password and query values of a URL that may not even parse, for messages about a refused value. */
