@@ -21,7 +21,8 @@ import java.util.Optional;
  * <p>A holder is provably gone only when its token says it ran in this very pid namespace (same
  * host name, same boot, same namespace) and {@code /proc/<pid>/stat} shows no such process, a
  * zombie, or a process that started at another tick. Anything else (another host, a token of
- * another form, {@code /proc} unreadable) may be alive, and its lease is respected.
+ * another form, {@code /proc} unreadable or mounted with {@code hidepid=2}, which hides other
+ * users' processes) may be alive, and its lease is respected.
  */
 public final class LeaseHolder {
 
