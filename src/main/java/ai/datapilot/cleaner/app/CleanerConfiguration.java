@@ -84,9 +84,12 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
         if (redisConnections == null) {
             redisConnections = redisStarting.join();
             redisTemplate = RedisConnections.template(redisConnections);
-            jobRecordStore = new RedisJobRecordStore(redisTemplate, settings.redisUrl().masked());
+            RedisJobRecordStore records = new RedisJobRecordStore(redisTemplate, settings.redisUrl().masked());
             runLease = new RunLease(blobStorage.localLock(),
                     new RedisRunLease(redisTemplate, settings.leaseKey(), settings.leaseTtl()));
+            // job records are deleted only while this run holds the lease, tested with each delete
+            records.guardDeletesWith(runLease);
+            jobRecordStore = records;
             health = new CleanerHealth(redisTemplate, settings.redisUrl().masked(), blobStorage.auditArchive(),
                     settings.healthMaxAge(), settings.healthMaxErrors(), clock);
         }

@@ -17,7 +17,8 @@ import java.time.ZoneOffset;
  * (missing, JSON null or ""); when both are read, the later one (a record is not updated before it
  * was created, so one of the two is wrong and the later keeps it). An updatedAt that is present
  * but not read is never replaced by createdAt: the age is unknown, and a record of unknown age is
- * never deleted.
+ * never deleted. Nor is a record with a field named like either only in another case
+ * ({@code "UpdatedAt"}): readers that match keys ignoring case (Go's encoding/json) may age it by that one.
  *
  * <p>Read, and nothing else (no trimming, no guessing):
  * <ul>
@@ -87,6 +88,7 @@ public final class RecordAge {
         Field updatedAt = Field.absent("updatedAt");
         Field createdAt = Field.absent("createdAt");
         String twice = null;
+        String caseVariant = null;
         // one streaming pass: the two fields are kept, everything else is only checked for syntax
         try (JsonParser parser = JSON.getFactory().createParser(value)) {
             JsonToken root = parser.nextToken();
@@ -119,6 +121,9 @@ public final class RecordAge {
                         seenCreated = true;
                         createdAt = field;
                     }
+                } else if (caseVariant == null && ("updatedAt".equalsIgnoreCase(name) || "createdAt".equalsIgnoreCase(name))) {
+                    // Go's encoding/json, among others, matches keys ignoring case: it may age the record by this one
+                    caseVariant = name;
                 }
                 parser.skipChildren();
             }
@@ -130,6 +135,10 @@ public final class RecordAge {
         }
         if (twice != null) {
             return Result.unknown(twice + " appears more than once in the object");
+        }
+        if (caseVariant != null) {
+            return Result.unknown("a field " + quoted(caseVariant) + " differs from updatedAt or createdAt only in case:"
+                    + " a reader that ignores case may take its time instead");
         }
         return decide(updatedAt, createdAt);
     }

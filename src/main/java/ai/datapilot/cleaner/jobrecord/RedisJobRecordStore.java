@@ -2,6 +2,7 @@ package ai.datapilot.cleaner.jobrecord;
 
 import ai.datapilot.cleaner.store.CleanerError;
 import ai.datapilot.cleaner.store.ItemScan;
+import ai.datapilot.cleaner.store.LeaseCheck;
 import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScanSink;
 import ai.datapilot.cleaner.store.ScannedItem;
@@ -95,19 +96,28 @@ public final class RedisJobRecordStore implements JobRecordStore {
     private static final byte[] NEWLINE = {'\n'};
 
     /**
-     * KEYS: the records; ARGV[1..n]: their fingerprints at scan time; ARGV[n+1]: "1" to delete;
-     * ARGV[n+2], ARGV[n+3]: the string and hash field caps. A fingerprint is the type and the SHA-1
-     * of everything the age was read from: a whole string, or a hash's two fields. What is over a
-     * cap now was within it at scan time, so it has changed; it is measured, never loaded. Per key:
-     * 1 unchanged (and deleted when asked), 0 gone, -1 changed, -2 no longer a job record type.
+     * KEYS: the records, then the lease key when ARGV[4] is not empty; ARGV[1]: "1" to delete;
+     * ARGV[2], ARGV[3]: the string and hash field caps; ARGV[4]: the lease token the run holds, or
+     * empty; ARGV[5..]: the records' fingerprints at scan time. A delete under a lease that no
+     * longer holds that token deletes nothing (every answer -3): tested in the same atomic step as
+     * the deletes, so a lease lost since the last renewal is never deleted under. A fingerprint is
+     * the type and the SHA-1 of everything the age was read from: a whole string, or a hash's two
+     * fields. What is over a cap now was within it at scan time, so it has changed; it is
+     * measured, never loaded. Per key: 1 unchanged (and deleted when asked), 0 gone, -1 changed,
+     * -2 no longer a job record type, -3 not deleted: the lease is not the run's.
      */
     static final String COMPARE_AND_DELETE = """
-            local n = #KEYS
-            local delete = ARGV[n + 1] == '1'
-            local cap = tonumber(ARGV[n + 2])
-            local fieldCap = tonumber(ARGV[n + 3])
+            local n = #ARGV - 4
+            local delete = ARGV[1] == '1'
+            local cap = tonumber(ARGV[2])
+            local fieldCap = tonumber(ARGV[3])
             local answers = {}
-            for i, k in ipairs(KEYS) do
+            if delete and ARGV[4] ~= '' and redis.call('GET', KEYS[n + 1]) ~= ARGV[4] then
+              for i = 1, n do answers[i] = -3 end
+              return answers
+            end
+            for i = 1, n do
+              local k = KEYS[i]
               local t = redis.call('TYPE', k)['ok']
               local fp = nil
               if t == 'string' then
@@ -128,7 +138,7 @@ public final class RedisJobRecordStore implements JobRecordStore {
                 answers[i] = 0
               elseif fp == nil then
                 answers[i] = -2
-              elseif fp ~= ARGV[i] then
+              elseif fp ~= ARGV[4 + i] then
                 answers[i] = -1
               else
                 if delete then redis.call('DEL', k) end
@@ -144,6 +154,7 @@ public final class RedisJobRecordStore implements JobRecordStore {
     private final StringRedisTemplate template;
     private final String where;
     private final ScanPages pages;
+    private volatile LeaseCheck lease;
 
     public RedisJobRecordStore(StringRedisTemplate template, String maskedUrl) {
         this(template, maskedUrl, Jedis::scan);
@@ -153,6 +164,11 @@ public final class RedisJobRecordStore implements JobRecordStore {
         this.template = template;
         this.where = maskedUrl;
         this.pages = pages;
+    }
+
+    /** Deletes only under {@code lease}, tested in the same script as the deletes (see {@link #COMPARE_AND_DELETE}). */
+    public void guardDeletesWith(LeaseCheck lease) {
+        this.lease = lease;
     }
 
     @Override
@@ -423,24 +439,45 @@ public final class RedisJobRecordStore implements JobRecordStore {
 
     private List<Recheck> compareAndDelete(List<ScannedItem> candidates, boolean delete) throws ChunkPartlyFailedException {
         int n = candidates.size();
-        byte[][] keysAndArgs = new byte[2 * n + 3][];
-        for (int i = 0; i < n; i++) {
-            keysAndArgs[i] = (byte[]) candidates.get(i).ref();
-            keysAndArgs[n + i] = candidates.get(i).fingerprint().getBytes(StandardCharsets.US_ASCII);
+        LeaseCheck guard = delete ? lease : null;
+        String token = guard == null ? "" : guard.heldToken();
+        if (token == null) {
+            return notUnderTheLease(guard, n, "this run holds no lease");
         }
-        keysAndArgs[2 * n] = delete ? new byte[] {'1'} : new byte[] {'0'};
-        keysAndArgs[2 * n + 1] = READ_CAP_ARG;
-        keysAndArgs[2 * n + 2] = FIELD_CAP_ARG;
-        byte[] deleteFlag = keysAndArgs[2 * n];
+        byte[] leaseKey = guard == null ? null : guard.key().getBytes(StandardCharsets.UTF_8);
+        byte[] tokenBytes = token.getBytes(StandardCharsets.UTF_8);
+        byte[] deleteFlag = delete ? new byte[] {'1'} : new byte[] {'0'};
+        byte[] noToken = new byte[0];
         List<Object> results = execute(connection -> {
             if (connection instanceof RedisClusterConnection) {
-                return perKeyInCluster(connection, n,
-                        i -> new byte[][] {keysAndArgs[i], keysAndArgs[n + i], deleteFlag, READ_CAP_ARG, FIELD_CAP_ARG}, SCRIPT);
+                // the lease lives in another slot than the records: tested just before, not in the same step
+                if (leaseKey != null && !java.util.Arrays.equals(connection.stringCommands().get(leaseKey), tokenBytes)) {
+                    return null;
+                }
+                return perKeyInCluster(connection, n, i -> new byte[][] {(byte[]) candidates.get(i).ref(), deleteFlag, READ_CAP_ARG,
+                        FIELD_CAP_ARG, noToken, candidates.get(i).fingerprint().getBytes(StandardCharsets.US_ASCII)}, SCRIPT);
             }
-            return connection.scriptingCommands().eval(SCRIPT, ReturnType.MULTI, n, keysAndArgs);
+            int keyCount = leaseKey == null ? n : n + 1;
+            byte[][] keysAndArgs = new byte[keyCount + 4 + n][];
+            for (int i = 0; i < n; i++) {
+                keysAndArgs[i] = (byte[]) candidates.get(i).ref();
+                keysAndArgs[keyCount + 4 + i] = candidates.get(i).fingerprint().getBytes(StandardCharsets.US_ASCII);
+            }
+            if (leaseKey != null) {
+                keysAndArgs[n] = leaseKey;
+            }
+            keysAndArgs[keyCount] = deleteFlag;
+            keysAndArgs[keyCount + 1] = READ_CAP_ARG;
+            keysAndArgs[keyCount + 2] = FIELD_CAP_ARG;
+            keysAndArgs[keyCount + 3] = leaseKey == null ? noToken : tokenBytes;
+            return connection.scriptingCommands().eval(SCRIPT, ReturnType.MULTI, keyCount, keysAndArgs);
         });
+        if (results == null) {
+            return notUnderTheLease(guard, n, "the lease " + guard.key() + " is no longer this run's");
+        }
         List<Recheck> answers = new ArrayList<>(n);
         Exception firstFailure = null;
+        boolean leaseLost = false;
         for (Object r : results) {
             if (r instanceof Exception e) {
                 answers.add(null);
@@ -448,13 +485,31 @@ public final class RedisJobRecordStore implements JobRecordStore {
                 continue;
             }
             long code = (Long) r;
+            leaseLost |= code == -3;
             answers.add(code == 1 ? Recheck.EXPIRED
                     : code == 0 ? Recheck.gone("already gone")
                     : code == -1 ? Recheck.changed("value changed after the scan")
+                    : code == -3 ? Recheck.changed(notDeleted(guard))
                     : Recheck.changed("no longer a string or hash"));
+        }
+        if (leaseLost) {
+            guard.lost("the lease " + guard.key() + " is no longer this run's: job records were kept from then on");
         }
         if (firstFailure != null) {
             throw new ChunkPartlyFailedException(answers, firstFailure);
+        }
+        return answers;
+    }
+
+    private static String notDeleted(LeaseCheck guard) {
+        return "not deleted: the lease " + guard.key() + " is no longer this run's";
+    }
+
+    private static List<Recheck> notUnderTheLease(LeaseCheck guard, int n, String why) {
+        guard.lost(why + ": job records were kept from then on");
+        List<Recheck> answers = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            answers.add(Recheck.changed(notDeleted(guard)));
         }
         return answers;
     }

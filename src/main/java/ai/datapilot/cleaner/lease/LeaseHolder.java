@@ -21,7 +21,8 @@ import java.util.Optional;
  * <p>A holder is provably gone only when its token says it ran in this very pid namespace (same
  * host name, same boot, same namespace) and {@code /proc/<pid>/stat} shows no such process, a
  * zombie, or a process that started at another tick. Anything else (another host, a token of
- * another form, {@code /proc} unreadable) may be alive, and its lease is respected.
+ * another form, {@code /proc} unreadable or mounted with {@code hidepid=2}, which hides other
+ * users' processes) may be alive, and its lease is respected.
  */
 public final class LeaseHolder {
 
@@ -44,9 +45,12 @@ public final class LeaseHolder {
 
     /** This process, on this host. */
     public static LeaseHolder thisProcess() {
-        Path proc = Path.of("/proc");
-        long pid = ProcessHandle.current().pid();
-        return new LeaseHolder(hostName(), pid, pidSpace(proc), startTicks(proc, pid).orElse(null), proc);
+        return of(hostName(), ProcessHandle.current().pid(), Path.of("/proc"));
+    }
+
+    /** Process {@code pid} on {@code host}, as {@code proc} (a procfs mount) shows it. */
+    static LeaseHolder of(String host, long pid, Path proc) {
+        return new LeaseHolder(host, pid, pidSpace(proc), startTicks(proc, pid).orElse(null), proc);
     }
 
     /** The token for one run of this process. */
@@ -82,6 +86,9 @@ public final class LeaseHolder {
         try {
             stat = Files.readString(proc.resolve(Long.toString(theirPid)).resolve("stat"), StandardCharsets.US_ASCII);
         } catch (NoSuchFileException e) {
+            if (hidesProcesses(proc)) {
+                return Optional.empty(); // another user's live process looks just like this
+            }
             return Optional.of("process " + theirPid + " on this host has ended");
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
@@ -98,6 +105,35 @@ public final class LeaseHolder {
             return Optional.of("process " + theirPid + " on this host has ended (it is a zombie)");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether {@code proc} is mounted with {@code hidepid} 2/invisible or 4/ptraceable, where the
+     * processes of other users are simply absent; also when that cannot be read (fail closed).
+     */
+    static boolean hidesProcesses(Path proc) {
+        String mountPoint = proc.toAbsolutePath().normalize().toString();
+        boolean found = false;
+        try {
+            for (String line : Files.readAllLines(proc.resolve("self/mountinfo"), StandardCharsets.UTF_8)) {
+                String[] halves = line.split(" - ", 2);
+                String[] mount = halves[0].split(" ");
+                String[] source = halves.length < 2 ? new String[0] : halves[1].split(" ");
+                if (mount.length < 5 || source.length < 3 || !source[0].equals("proc") || !mount[4].equals(mountPoint)) {
+                    continue;
+                }
+                found = true;
+                for (String option : source[2].split(",")) {
+                    if (option.startsWith("hidepid=") && !option.equals("hidepid=0") && !option.equals("hidepid=off")
+                            && !option.equals("hidepid=1") && !option.equals("hidepid=noaccess")) {
+                        return true;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+        return !found;
     }
 
     /** Fields 3.. of /proc/pid/stat: the name (field 2) is in parentheses and may hold spaces or ')'. */

@@ -103,8 +103,10 @@ public final class RedisRunLease {
         return r != null && r == 1;
     }
 
-    public void release(String token) {
-        eval(RELEASE, token, "0");
+    /** Releases the lease; false when it was no longer {@code token}'s to release. */
+    public boolean release(String token) {
+        Long r = eval(RELEASE, token, "0");
+        return r != null && r == 1;
     }
 
     private Long eval(String script, String token, String arg) {

@@ -2,6 +2,7 @@ package ai.datapilot.cleaner.lease;
 
 import ai.datapilot.cleaner.audit.CleanerRun;
 import ai.datapilot.cleaner.store.CleanerError;
+import ai.datapilot.cleaner.store.LeaseCheck;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -36,7 +37,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * cover, are not scanned (an error in the audit). Blobs in object storage have no local lock:
  * there the Redis lease alone guards the run, and without it nothing is deleted.
  */
-public final class RunLease {
+public final class RunLease implements LeaseCheck {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunLease.class);
 
@@ -49,8 +50,11 @@ public final class RunLease {
         return t;
     });
     private ScheduledFuture<?> renewal;
-    private String token;
-    private boolean redisHeld;
+    private volatile String token;
+    private volatile boolean redisHeld;
+    /** The run holding (or trying to take) the lease: where a lost lease is reported. */
+    private volatile CleanerRun current;
+    private volatile boolean lostReported;
     /** When the lease was last known to be ours: the moment before the command that confirmed it. */
     private volatile long confirmedAtNanos;
 
@@ -66,6 +70,8 @@ public final class RunLease {
     }
 
     public synchronized void acquire(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
+        current = run;
+        lostReported = false;
         if (local != null) {
             Optional<String> localDenied;
             try {
@@ -121,8 +127,7 @@ public final class RunLease {
             if (redis.renew(token)) {
                 confirmedAtNanos = before;
             } else {
-                LOG.error("Lease lost (expired and taken by another run): stopping before the next delete");
-                run.requestStop("lease lost");
+                lost("the lease " + redis.key() + " was lost (expired, removed or taken by another run) before its renewal");
             }
         } catch (RuntimeException e) {
             String why = message(e);
@@ -204,7 +209,9 @@ public final class RunLease {
         }
         if (redisHeld) {
             try {
-                redis.release(token);
+                if (!redis.release(token)) {
+                    lost("the lease " + redis.key() + " was no longer this run's when it ended (expired, removed or taken by another run)");
+                }
             } catch (RuntimeException e) {
                 LOG.warn("Lease not released ({}); it expires by itself in {}", message(e), redis.ttl());
             }
@@ -217,6 +224,35 @@ public final class RunLease {
         if (local != null) {
             local.release();
         }
+    }
+
+    @Override
+    public String key() {
+        return redis.key();
+    }
+
+    /** The token while this run holds the Redis lease; null before, after, or when it never took it. */
+    @Override
+    public String heldToken() {
+        return redisHeld ? token : null;
+    }
+
+    /** A run that lost its lease ran, for a while, beside another: an error, and it stops. */
+    @Override
+    public void lost(String why) {
+        CleanerRun run = current;
+        if (run == null) {
+            return;
+        }
+        synchronized (run) {
+            if (lostReported) {
+                return;
+            }
+            lostReported = true;
+        }
+        LOG.error("Lease lost: {}; stopping before the next delete", why);
+        run.error(CleanerError.lease(null, redis.key(), why));
+        run.requestStop("lease lost");
     }
 
     public void close() {

@@ -87,6 +87,10 @@ public final class RedisUrl {
             String dbText = rest.substring(slash + 1);
             rest = rest.substring(0, slash);
             if (!dbText.isEmpty()) {
+                // parseInt also takes a sign and non-ASCII digits; a database is written in ASCII digits
+                if (!dbText.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    throw new IllegalArgumentException("the database after the '/' must be a number");
+                }
                 try {
                     db = Integer.parseInt(dbText);
                 } catch (NumberFormatException e) {
