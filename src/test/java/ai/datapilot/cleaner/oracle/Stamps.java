@@ -81,7 +81,7 @@ final class Stamps {
             same("iso-no-zone-millis", Kind.UNCLEAR, t -> iso(t) + "." + fraction(t, 3)),
             same("iso+0200", Kind.UNCLEAR, t -> withOffset(t, 120, false)),
             same("iso-space", Kind.UNCLEAR, t -> iso(t).replace('T', ' ') + "Z"),
-            new Form("epoch-seconds-fraction", Kind.UNCLEAR, Kind.UNCLEAR, t -> t.getEpochSecond() + ".5", t -> t.getEpochSecond() + ".5"),
+            new Form("epoch-seconds-fraction", Kind.UNCLEAR, Kind.UNCLEAR, t -> t.getEpochSecond() + "." + fraction(t, 9), t -> t.getEpochSecond() + "." + fraction(t, 9)),
             // the forms of finding 9: a reader may take them where unambiguous, else skip; never fall back
             new Form("epoch-micros-number", Kind.UNCLEAR, Kind.UNCLEAR, t -> t.getEpochSecond() + "000000", t -> t.getEpochSecond() + "000000"),
             new Form("epoch-nanos-number", Kind.UNCLEAR, Kind.UNCLEAR, t -> t.getEpochSecond() + "000000000", t -> t.getEpochSecond() + "000000000"),
