@@ -4,6 +4,7 @@ import ai.datapilot.cleaner.settings.S3Location;
 import ai.datapilot.cleaner.store.ChunkPartlyFailedException;
 import ai.datapilot.cleaner.store.CleanerError;
 import ai.datapilot.cleaner.store.ItemScan;
+import ai.datapilot.cleaner.store.LeaseCheck;
 import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScanSink;
 import ai.datapilot.cleaner.store.ScannedItem;
@@ -66,6 +67,7 @@ public final class S3BlobStore implements BlobStore {
     private final S3Location location;
     private final List<String> prefixes;
     private final List<Integer> pageSizes;
+    private volatile LeaseCheck lease;
     private final AtomicInteger conditions = new AtomicInteger(ETAG_AND_LAST_MODIFIED);
     private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, r -> {
         Thread t = new Thread(r, "cleaner-s3-delete");
@@ -255,6 +257,14 @@ public final class S3BlobStore implements BlobStore {
         return answers;
     }
 
+    /**
+     * Deletes only while Redis confirms this run's lease (checked at most a moment before each
+     * delete): a run whose lease was lost or taken stops deleting at once, not at its next renewal.
+     */
+    public void guardDeletesWith(LeaseCheck lease) {
+        this.lease = lease;
+    }
+
     /** HEAD, then at once a delete of exactly what the HEAD saw (see the class comment). */
     private Recheck checkAndDelete(ObjectRef ref, Instant cutoff) {
         while (true) {
@@ -262,6 +272,12 @@ public final class S3BlobStore implements BlobStore {
             Checked checked = head(ref, cutoff);
             if (checked.answer().state() != Recheck.State.EXPIRED) {
                 return checked.answer();
+            }
+            LeaseCheck guard = lease;
+            String unconfirmed = guard == null ? null : guard.unconfirmed();
+            if (unconfirmed != null) {
+                guard.lost(unconfirmed + ": objects were kept from then on");
+                return Recheck.changed("not deleted: " + unconfirmed);
             }
             DeleteObjectRequest request = deleteRequest(ref, checked, level);
             try {

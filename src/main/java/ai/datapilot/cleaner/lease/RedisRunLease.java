@@ -103,6 +103,12 @@ public final class RedisRunLease {
         return r != null && r == 1;
     }
 
+    /** Whether the lease is {@code token}'s right now (a GET: no change to it). */
+    public boolean heldBy(String token) {
+        byte[] holder = template.execute((RedisCallback<byte[]>) c -> c.stringCommands().get(key));
+        return holder != null && token.equals(new String(holder, StandardCharsets.UTF_8));
+    }
+
     /** Releases the lease; false when it was no longer {@code token}'s to release. */
     public boolean release(String token) {
         Long r = eval(RELEASE, token, "0");

@@ -50,7 +50,10 @@ public final class RunLease implements LeaseCheck {
         return t;
     });
     private ScheduledFuture<?> renewal;
+    static final long CONFIRM_EVERY_MILLIS = 250;
+
     private volatile String token;
+    private volatile long confirmedAt = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private volatile boolean redisHeld;
     /** The run holding (or trying to take) the lease: where a lost lease is reported. */
     private volatile CleanerRun current;
@@ -116,6 +119,7 @@ public final class RunLease implements LeaseCheck {
             run.leaseTakenOver(attempt.tookOverFrom());
         }
         redisHeld = true;
+        confirmedAt = System.nanoTime(); // the SET that took it is a confirmation
         long every = Math.max(1000, redis.ttl().toMillis() / 3);
         renewal = renewer.scheduleAtFixedRate(() -> renew(run), every, every, TimeUnit.MILLISECONDS);
         run.leaseTaken();
@@ -235,6 +239,31 @@ public final class RunLease implements LeaseCheck {
     @Override
     public String heldToken() {
         return redisHeld ? token : null;
+    }
+
+    /**
+     * Confirms the lease with Redis at most every {@value #CONFIRM_EVERY_MILLIS} ms: an object
+     * delete then follows a confirmation by at most that long, not by up to a renewal period.
+     */
+    @Override
+    public String unconfirmed() {
+        String held = heldToken();
+        if (held == null) {
+            return "this run holds no Redis lease";
+        }
+        long now = System.nanoTime();
+        if (now - confirmedAt < TimeUnit.MILLISECONDS.toNanos(CONFIRM_EVERY_MILLIS)) {
+            return null;
+        }
+        try {
+            if (!redis.heldBy(held)) {
+                return "the lease " + redis.key() + " is no longer this run's";
+            }
+        } catch (RuntimeException e) {
+            return "the lease " + redis.key() + " could not be confirmed (" + e.getMessage() + ")";
+        }
+        confirmedAt = now;
+        return null;
     }
 
     /** A run that lost its lease ran, for a while, beside another: an error, and it stops. */

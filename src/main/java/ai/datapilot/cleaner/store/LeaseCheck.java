@@ -15,4 +15,10 @@ public interface LeaseCheck {
 
     /** A delete found the lease no longer this run's: the run must stop and report it. */
     void lost(String why);
+
+    /**
+     * For a store that cannot test the lease in the same step as a delete (object storage): null
+     * when Redis confirmed, a moment ago, that this run still holds the lease; else why not.
+     */
+    String unconfirmed();
 }
