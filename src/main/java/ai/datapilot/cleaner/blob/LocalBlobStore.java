@@ -56,8 +56,8 @@ public final class LocalBlobStore implements BlobStore {
     /** The audit folder: the walk never enters it, whatever link put it under a prefix. */
     private final Path auditFolder;
     private volatile Object auditFolderKey;
-    /** The newest mount table read by a re-check; re-read when older than the item's scan. */
-    private volatile MountPoints mounts = MountPoints.NONE;
+    /** The root's identity (device and inode) when the store was set up: every walk and delete starts there. */
+    private volatile Object rootKey;
     /** Test seam: runs after an item's (or an emptied folder's) last check and right before it is removed. */
     volatile Seam seam = id -> { };
 
@@ -84,6 +84,10 @@ public final class LocalBlobStore implements BlobStore {
     record BlobRef(Path path, Path prefixDir, Folder folder, Object key, long scannedAt) {
     }
 
+    /** A folder opened as the walk saw it, and the mount table read while it was held open. */
+    private record Opened(SecureDirectoryStream<Path> dir, MountPoints mounts) {
+    }
+
     /** Why a folder chain could not be opened as the walk saw it: the answer for the item. */
     private static final class Refused extends Exception {
         final transient Recheck answer;
@@ -102,6 +106,7 @@ public final class LocalBlobStore implements BlobStore {
         this.root = root;
         this.prefixes = List.copyOf(prefixes);
         this.auditFolder = auditFolder;
+        this.rootKey = folderKey(root);
     }
 
     @Override
@@ -119,6 +124,9 @@ public final class LocalBlobStore implements BlobStore {
     public ItemScan scan() {
         // read at each run: a link made while the service runs is seen by its next run
         auditFolderKey = folderKey(auditFolder);
+        if (rootKey == null) {
+            rootKey = folderKey(root);
+        }
         return PrefixScans.of(prefixes, this::scanPrefix, "cleaner-blob-walk");
     }
 
@@ -152,6 +160,11 @@ public final class LocalBlobStore implements BlobStore {
         Path below = root.relativize(prefixDir);
         try (DirectoryStream<Path> top = Files.newDirectoryStream(root)) {
             if (top instanceof SecureDirectoryStream<Path> rootDir) {
+                String moved = rootMoved(rootDir);
+                if (moved != null) {
+                    sink.failed(CleanerError.blobScan(prefix, null, moved + "; prefix not scanned"));
+                    return;
+                }
                 SecureDirectoryStream<Path> dir = rootDir;
                 List<SecureDirectoryStream<Path>> opened = new ArrayList<>();
                 try {
@@ -418,10 +431,12 @@ public final class LocalBlobStore implements BlobStore {
         if (ref.folder() == null) {
             return Recheck.changed(NO_HANDLES);
         }
-        MountPoints mountTable = mountsReadAfter(ref.scannedAt());
         SecureDirectoryStream<Path> parent;
+        MountPoints mountTable;
         try {
-            parent = open(ref.folder(), mountTable);
+            Opened opened = openChecked(ref.folder());
+            parent = opened.dir();
+            mountTable = opened.mounts();
         } catch (Refused r) {
             return r.answer;
         }
@@ -462,22 +477,49 @@ public final class LocalBlobStore implements BlobStore {
         }
     }
 
-    /** The mount table, read again unless the one at hand was read after {@code scannedAt}. */
-    private MountPoints mountsReadAfter(long scannedAt) throws IOException {
-        MountPoints current = mounts;
-        if (!MountPoints.available() || current.readAfter(scannedAt)) {
-            return current;
+    /**
+     * {@link #open} and then the mount table, read while the folder is held open: a mount the
+     * folder lies in cannot be unmounted meanwhile (EBUSY), so a mount crossed on the way is seen,
+     * even one that was not there when the walk or an earlier item read the table.
+     */
+    private Opened openChecked(Folder folder) throws IOException, Refused {
+        SecureDirectoryStream<Path> dir = open(folder);
+        try {
+            MountPoints mountTable;
+            try {
+                mountTable = MountPoints.read(root);
+            } catch (IOException | RuntimeException e) {
+                throw new Refused(Recheck.changed("cannot read the mount table (" + MountPoints.MOUNTINFO + "): " + e
+                        + "; mount points could not be told apart, kept"));
+            }
+            for (Folder f = folder; f != null && f.parent() != null; f = f.parent()) {
+                if (mountTable.contains(f.id())) {
+                    throw new Refused(Recheck.changed("folder " + f.id() + "/ is a mount point now (another mount than the prefix's); not crossed, kept"));
+                }
+            }
+            return new Opened(dir, mountTable);
+        } catch (Refused | RuntimeException e) {
+            dir.close();
+            throw e;
         }
-        current = MountPoints.read(root);
-        mounts = current;
-        return current;
+    }
+
+    /** Null when the root handle is the folder the store was set up with, else why not. */
+    private String rootMoved(SecureDirectoryStream<Path> rootDir) throws IOException {
+        Object key = rootKey;
+        Object now = rootDir.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
+        if (key != null && !key.equals(now)) {
+            return "the storage root " + root + " is not the folder it was when the cleaner started "
+                    + "(replaced, or a folder above it replaced by a link, since); restart the cleaner if this is intended";
+        }
+        return null;
     }
 
     /**
      * Opens {@code folder} from the root, one name at a time, never through a link, each folder
-     * checked to be the one the walk saw and not a mount point. The caller closes the result.
+     * checked to be the one the walk saw. The caller closes the result.
      */
-    private SecureDirectoryStream<Path> open(Folder folder, MountPoints mountTable) throws IOException, Refused {
+    private SecureDirectoryStream<Path> open(Folder folder) throws IOException, Refused {
         Folder[] chain = new Folder[folder.depth() + 1];
         for (Folder f = folder; f != null; f = f.parent()) {
             chain[f.depth()] = f;
@@ -489,11 +531,12 @@ public final class LocalBlobStore implements BlobStore {
         }
         SecureDirectoryStream<Path> dir = rootDir;
         try {
+            String moved = rootMoved(rootDir);
+            if (moved != null) {
+                throw new Refused(Recheck.changed(moved + "; kept"));
+            }
             Path reached = root;
             for (Folder f : chain) {
-                if (f.parent() != null && mountTable.contains(f.id())) {
-                    throw new Refused(Recheck.changed("folder " + f.id() + "/ is a mount point now (another mount than the prefix's); not crossed, kept"));
-                }
                 for (Path part : f.name()) {
                     reached = reached.resolve(part);
                     SecureDirectoryStream<Path> child = step(dir, part, reached);
@@ -556,19 +599,10 @@ public final class LocalBlobStore implements BlobStore {
         if (folders.isEmpty()) {
             return 0;
         }
-        MountPoints mountTable;
-        try {
-            mountTable = MountPoints.read(root);
-        } catch (IOException | RuntimeException e) {
-            for (Folder f : folders) {
-                kept.accept(f + "", "cannot read the mount table (" + e + "); emptied folder kept");
-            }
-            return 0;
-        }
         int removed = 0;
         for (Folder f : folders) {
             try {
-                if (removeIfStillThere(f, mountTable, kept)) {
+                if (removeIfStillThere(f, kept)) {
                     removed++;
                 }
             } catch (DirectoryNotEmptyException | NoSuchFileException e) {
@@ -580,10 +614,13 @@ public final class LocalBlobStore implements BlobStore {
         return removed;
     }
 
-    private boolean removeIfStillThere(Folder f, MountPoints mountTable, BiConsumer<String, String> kept) throws IOException {
+    private boolean removeIfStillThere(Folder f, BiConsumer<String, String> kept) throws IOException {
         SecureDirectoryStream<Path> parent;
+        MountPoints mountTable;
         try {
-            parent = open(f.parent(), mountTable);
+            Opened opened = openChecked(f.parent());
+            parent = opened.dir();
+            mountTable = opened.mounts();
         } catch (Refused r) {
             if (r.answer.state() == Recheck.State.CHANGED) {
                 kept.accept(f.toString(), r.answer.reason());
