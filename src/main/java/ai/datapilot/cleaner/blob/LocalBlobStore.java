@@ -23,8 +23,11 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.ArrayDeque;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -47,6 +50,9 @@ public final class LocalBlobStore implements BlobStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalBlobStore.class);
     private static final LinkOption[] NO_FOLLOW = {LinkOption.NOFOLLOW_LINKS};
+    /** The private name a file is renamed to right before it is unlinked; unguessable, so nobody else has it. */
+    private static final String ASIDE = ".datapilot-cleaner-deleting-";
+    private static final java.security.SecureRandom ASIDE_NAMES = new java.security.SecureRandom();
     private static final String NO_HANDLES = "kept: this platform offers no folder handles (SecureDirectoryStream), "
             + "so the delete could not be tied to what was checked";
 
@@ -219,13 +225,36 @@ public final class LocalBlobStore implements BlobStore {
             this.mountTable = mountTable;
         }
 
-        /** Returns false when the walk must stop. */
-        boolean walk(SecureDirectoryStream<Path> dir, Path dirPath, Folder folder) {
+        /** A folder being listed: its handle, where its listing is, its path and its record. */
+        private record Level(SecureDirectoryStream<Path> dir, Iterator<Path> entries, Path path, Folder folder) {
+        }
+
+        /**
+         * Walks {@code top} (closed by the caller). A stack of open folders rather than recursion:
+         * a tree thousands of folders deep must not overflow the thread's stack and stop the scan.
+         */
+        void walk(SecureDirectoryStream<Path> top, Path topPath, Folder topFolder) {
+            Deque<Level> open = new ArrayDeque<>();
+            open.push(new Level(top, top.iterator(), topPath, topFolder));
             try {
-                for (Path entry : dir) {
-                    if (sink.stopRequested()) {
-                        return false;
+                while (!open.isEmpty()) {
+                    Level level = open.peek();
+                    Path entry;
+                    try {
+                        if (!level.entries().hasNext()) {
+                            leave(open);
+                            continue;
+                        }
+                        entry = level.entries().next();
+                    } catch (DirectoryIteratorException e) {
+                        sink.failed(CleanerError.blobScan(prefix, id(level.path()), "folder listing failed: " + e.getCause()));
+                        leave(open);
+                        continue;
                     }
+                    if (sink.stopRequested()) {
+                        return;
+                    }
+                    SecureDirectoryStream<Path> dir = level.dir();
                     Path name = entry.getFileName();
                     BasicFileAttributes attrs;
                     try {
@@ -251,22 +280,23 @@ public final class LocalBlobStore implements BlobStore {
                             sink.skipped(id(entry) + "/", "mount point of another file system; not crossed");
                             continue;
                         }
-                        try (SecureDirectoryStream<Path> child = dir.newDirectoryStream(name, NO_FOLLOW)) {
-                            // the identity read before opening: if the two differ, the re-check keeps the items
-                            Folder sub = new Folder(folder, name, attrs.fileKey(), id(entry), folder.depth() + 1);
-                            if (!walk(child, entry, sub)) {
-                                return false;
-                            }
+                        SecureDirectoryStream<Path> child;
+                        try {
+                            child = dir.newDirectoryStream(name, NO_FOLLOW);
                         } catch (NoSuchFileException e) {
-                            // removed while walked
+                            continue; // removed while walked
                         } catch (IOException e) {
                             sink.failed(CleanerError.blobScan(prefix, id(entry), "cannot read: " + e));
+                            continue;
                         }
+                        // the identity read before opening: if the two differ, the re-check keeps the items
+                        Folder sub = new Folder(level.folder(), name, attrs.fileKey(), id(entry), level.folder().depth() + 1);
+                        open.push(new Level(child, child.iterator(), entry, sub));
                     } else if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
                         Instant mtime = attrs.lastModifiedTime().toInstant();
                         if (sink.interested(mtime)) {
                             sink.scanned(new ScannedItem(StoreKind.BLOB, id(entry), mtime, null,
-                                    new BlobRef(entry, prefixDir, folder, attrs.fileKey(), System.nanoTime())));
+                                    new BlobRef(entry, prefixDir, level.folder(), attrs.fileKey(), System.nanoTime())));
                         } else {
                             sink.passed();
                         }
@@ -274,10 +304,23 @@ public final class LocalBlobStore implements BlobStore {
                         sink.skipped(id(entry), "not a regular file or link (device, socket or FIFO)");
                     }
                 }
-            } catch (DirectoryIteratorException e) {
-                sink.failed(CleanerError.blobScan(prefix, id(dirPath), "folder listing failed: " + e.getCause()));
+            } finally {
+                while (open.size() > 1) {
+                    leave(open);
+                }
             }
-            return true;
+        }
+
+        /** Done with the innermost folder: closed, unless it is the caller's. */
+        private void leave(Deque<Level> open) {
+            Level done = open.pop();
+            if (!open.isEmpty()) {
+                try {
+                    done.dir().close();
+                } catch (IOException e) {
+                    LOG.debug("Closing {} failed: {}", done.path(), e.toString());
+                }
+            }
         }
     }
 
@@ -465,16 +508,41 @@ public final class LocalBlobStore implements BlobStore {
                 return Recheck.EXPIRED;
             }
             seam.beforeRemove(candidate.id());
-            try {
-                // unlinkat on the checked folder: removes a link itself, never what it points to
-                parent.deleteFile(name);
-            } catch (NoSuchFileException e) {
-                return Recheck.gone("already gone");
-            }
-            return Recheck.EXPIRED;
+            return removeChecked(parent, name, attrs.fileKey(), cutoff);
         } finally {
             parent.close();
         }
+    }
+
+    /**
+     * Unlinks {@code name} only if it is still the checked file. There is no "unlink if this
+     * inode": the name is first renamed to a private one in the same folder (renameat), so what is
+     * looked at then and deleted is exactly what was taken from the name. A file renamed over it,
+     * or written to, since the check goes back to its name.
+     */
+    private static Recheck removeChecked(SecureDirectoryStream<Path> parent, Path name, Object key, Instant cutoff) throws IOException {
+        Path aside = name.getFileSystem().getPath(ASIDE + Long.toHexString(ASIDE_NAMES.nextLong()) + Long.toHexString(ASIDE_NAMES.nextLong()));
+        try {
+            parent.move(name, parent, aside);
+        } catch (NoSuchFileException e) {
+            return Recheck.gone("already gone");
+        }
+        BasicFileAttributes a = parent.getFileAttributeView(aside, BasicFileAttributeView.class, NO_FOLLOW).readAttributes();
+        if ((key == null || key.equals(a.fileKey())) && (a.isRegularFile() || a.isSymbolicLink())
+                && a.lastModifiedTime().toInstant().isBefore(cutoff)) {
+            // unlinkat on the checked folder: removes a link itself, never what it points to
+            parent.deleteFile(aside);
+            return Recheck.EXPIRED;
+        }
+        try {
+            parent.getFileAttributeView(name, BasicFileAttributeView.class, NO_FOLLOW).readAttributes();
+        } catch (NoSuchFileException free) {
+            parent.move(aside, parent, name);
+            return Recheck.changed("replaced or modified right before the delete; put back and kept");
+        }
+        // the name was taken a third time meanwhile: moving back would overwrite that file
+        return Recheck.changed("replaced right before the delete, and the name taken again since; the file that replaced it "
+                + "is kept beside it as " + aside);
     }
 
     /**
@@ -535,11 +603,12 @@ public final class LocalBlobStore implements BlobStore {
             if (moved != null) {
                 throw new Refused(Recheck.changed(moved + "; kept"));
             }
-            Path reached = root;
             for (Folder f : chain) {
+                // a folder's id only where a message needs it: building each path on the way costs depth squared
+                Path reached = f.parent() == null ? root : null;
                 for (Path part : f.name()) {
-                    reached = reached.resolve(part);
-                    SecureDirectoryStream<Path> child = step(dir, part, reached);
+                    reached = reached == null ? null : reached.resolve(part);
+                    SecureDirectoryStream<Path> child = step(dir, part, reached == null ? f.id() : id(reached));
                     dir.close();
                     dir = child;
                 }
@@ -556,11 +625,11 @@ public final class LocalBlobStore implements BlobStore {
         }
     }
 
-    private SecureDirectoryStream<Path> step(SecureDirectoryStream<Path> dir, Path name, Path reached) throws IOException, Refused {
+    private SecureDirectoryStream<Path> step(SecureDirectoryStream<Path> dir, Path name, String reached) throws IOException, Refused {
         try {
             return dir.newDirectoryStream(name, NO_FOLLOW);
         } catch (NoSuchFileException e) {
-            throw new Refused(Recheck.gone("already gone (folder " + id(reached) + " removed)"));
+            throw new Refused(Recheck.gone("already gone (folder " + reached + " removed)"));
         } catch (FileSystemException e) {
             BasicFileAttributes a;
             try {
@@ -569,10 +638,14 @@ public final class LocalBlobStore implements BlobStore {
                 throw e;
             }
             if (a.isSymbolicLink()) {
-                throw new Refused(Recheck.changed("folder " + id(reached) + " was replaced by a link after the scan; kept"));
+                throw new Refused(Recheck.changed("folder " + reached + " was replaced by a link after the scan; kept"));
             }
             if (!a.isDirectory()) {
-                throw new Refused(Recheck.changed("folder " + id(reached) + " was replaced by a file after the scan; kept"));
+                throw new Refused(Recheck.changed("folder " + reached + " was replaced by a file after the scan; kept"));
+            }
+            if (String.valueOf(e.getReason()).contains("symbolic link")) {
+                // ELOOP: a link when opened, a folder again when looked at
+                throw new Refused(Recheck.changed("folder " + reached + " was replaced by a link (and back) after the scan; kept"));
             }
             throw e;
         }

@@ -185,6 +185,183 @@ class LocalStoreAttackTest {
         }
     }
 
+    @Test
+    void aFileRewrittenByAnAtomicRenameBetweenTheReCheckAndTheDeleteIsKept() throws Exception {
+        Path file = tree.file("uploads/job/result.json", old());
+        LocalBlobStore store = store();
+        Seen seen = walk(store);
+        // the application rewrites its result the usual way (write aside, rename over) at that moment
+        store.seam = id -> {
+            Path fresh = tree.file("uploads/job/.result.json.tmp", young());
+            Files.writeString(fresh, "fresh result");
+            Files.move(fresh, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        };
+
+        Recheck answer = store.deleteIfUnchanged(seen.items.get(0), cutoff);
+
+        assertThat(file).exists();
+        assertThat(Files.readString(file)).isEqualTo("fresh result");
+        assertThat(answer.state()).isEqualTo(Recheck.State.CHANGED);
+        assertThat(listing(tree.path("uploads/job"))).containsExactly("result.json");
+    }
+
+    @Test
+    void aFileReplacedByAHardLinkToAnOutsideFileBetweenTheReCheckAndTheDeleteIsKept() throws Exception {
+        Path file = tree.file("uploads/job/a.csv", old());
+        Path victim = oldFile(outside.resolve("victim.csv"), "outside, keep");
+        LocalBlobStore store = store();
+        Seen seen = walk(store);
+        store.seam = id -> {
+            Files.delete(file);
+            Files.createLink(file, victim);
+        };
+
+        Recheck answer = store.deleteIfUnchanged(seen.items.get(0), cutoff);
+
+        assertThat(Files.readString(victim)).isEqualTo("outside, keep");
+        assertThat(answer.state()).isEqualTo(Recheck.State.CHANGED);
+        // the name the application made is left as it made it
+        assertThat(Files.isSameFile(file, victim)).isTrue();
+    }
+
+    @Test
+    void aFileWrittenToInPlaceBetweenTheReCheckAndTheDeleteIsKept() throws Exception {
+        Path file = tree.file("uploads/job/log.txt", old());
+        LocalBlobStore store = store();
+        Seen seen = walk(store);
+        store.seam = id -> Files.writeString(file, "appended just now");
+
+        Recheck answer = store.deleteIfUnchanged(seen.items.get(0), cutoff);
+
+        assertThat(file).exists();
+        assertThat(answer.state()).isEqualTo(Recheck.State.CHANGED);
+        assertThat(listing(tree.path("uploads/job"))).containsExactly("log.txt");
+    }
+
+    @Test
+    void aFifoPutInPlaceOfAFileBeforeTheReCheckIsKept() throws Exception {
+        Path file = tree.file("uploads/job/a.csv", old());
+        LocalBlobStore store = store();
+        Seen seen = walk(store);
+        Files.delete(file);
+        assertThat(sh("mkfifo '" + file + "' && touch -d '3 days ago' '" + file + "'")).isZero();
+
+        Recheck answer = store.deleteIfUnchanged(seen.items.get(0), cutoff);
+
+        assertThat(exists(file)).isTrue();
+        assertThat(answer.state()).isEqualTo(Recheck.State.CHANGED);
+    }
+
+    @Test
+    void aCheckedFileIsStillDeletedAndNothingIsLeftBeside() throws Exception {
+        tree.file("uploads/job/a.csv", old());
+        Path link = tree.path("uploads/job/l.csv");
+        Path target = oldFile(outside.resolve("target.csv"), "outside, keep");
+        Files.createSymbolicLink(link, target);
+        assertThat(sh("touch -h -d '3 days ago' '" + link + "'")).isZero();
+        tree.file("uploads/job/new.csv", young());
+        LocalBlobStore store = store();
+        Seen seen = walk(store);
+        assertThat(seen.items).hasSize(3);
+
+        for (ScannedItem item : seen.items) {
+            Recheck answer = store.deleteIfUnchanged(item, cutoff);
+            assertThat(answer.state()).as(item.id()).isEqualTo(item.id().endsWith("new.csv") ? Recheck.State.CHANGED : Recheck.State.EXPIRED);
+        }
+
+        assertThat(listing(tree.path("uploads/job"))).containsExactly("new.csv");
+        assertThat(Files.readString(target)).isEqualTo("outside, keep");
+    }
+
+    @Test
+    void aTreeFourThousandFoldersDeepIsWalkedAndCleaned() throws Exception {
+        // deeper than PATH_MAX, so built from the bottom up, wrapping the chain one folder at a time
+        Path chain = Files.createDirectory(tmp.resolve("chain"));
+        oldFile(chain.resolve("f.csv"), "old");
+        for (int i = 1; i < 4000; i++) {
+            Path wrapper = Files.createDirectory(tmp.resolve("wrapper"));
+            Files.move(chain, wrapper.resolve("d"));
+            Files.move(wrapper, chain);
+        }
+        Files.createDirectories(tree.path("uploads"));
+        Files.move(chain, tree.path("uploads/d"));
+        tree.file("results/job/old.csv", old());
+        Path victim = oldFile(outside.resolve("d/f.csv"), "outside, keep");
+        try {
+            LocalBlobStore store = store();
+            // two prefixes: each walked on a pool thread, whose stack a recursive walk overflowed
+            Seen seen = walk(store);
+
+            assertThat(seen.errors).isEmpty();
+            assertThat(seen.items).hasSize(2);
+            for (ScannedItem item : seen.items) {
+                assertThat(store.deleteIfUnchanged(item, cutoff)).as(item.id()).isEqualTo(Recheck.EXPIRED);
+            }
+            assertThat(tree.exists("results/job/old.csv")).isFalse();
+            assertThat(victim).exists();
+            // the sweep re-opens every folder from the root (depth squared); measured: ~50 s for 4000
+        } finally {
+            sh("rm -rf '" + tree.path("uploads") + "'");
+        }
+    }
+
+    @Test
+    void bindMountsOnFoldersWhoseNamesTheMountTableEscapesAreNotCrossed() throws Exception {
+        Path victim = Files.createDirectories(outside.resolve("bound"));
+        oldFile(victim.resolve("a.csv"), "outside, keep");
+        // the kernel writes these as \011, \012, \134, \040 in the mount table; the last two are look-alikes
+        List<String> names = List.of("tab\tx", "new\nline", "back\\134slash", "sp ace", "\\040");
+        List<Path> points = new ArrayList<>();
+        for (String name : names) {
+            points.add(Files.createDirectories(tree.path("uploads/" + name)));
+        }
+        tree.file("uploads/plain/old.csv", old());
+        assumeBindMounts();
+        try {
+            for (Path point : points) {
+                mount(victim, point);
+            }
+            LocalBlobStore store = store();
+            Seen seen = walk(store);
+
+            assertThat(seen.items).extracting(ScannedItem::id).containsExactly("uploads/plain/old.csv");
+            for (Path point : points) {
+                assertThat(seen.skipped).containsKey("uploads/" + point.getFileName() + "/");
+            }
+        } finally {
+            unmountAll(points);
+        }
+    }
+
+    @Test
+    void withoutFolderHandlesEveryItemIsKeptAndNoFolderIsRemoved() throws Exception {
+        Path zip = tmp.resolve("store.zip");
+        try (var fs = java.nio.file.FileSystems.newFileSystem(zip, Map.of("create", "true"))) {
+            Path root = fs.getPath("/store");
+            Path file = root.resolve("uploads/job/a.csv");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "old");
+            Files.setLastModifiedTime(file, FileTime.from(old()));
+            LocalBlobStore store = new LocalBlobStore(root, List.of("uploads"));
+
+            Seen seen = walk(store);
+            assertThat(seen.items).extracting(ScannedItem::id).containsExactly("uploads/job/a.csv");
+            Recheck answer = store.deleteIfUnchanged(seen.items.get(0), cutoff);
+
+            assertThat(answer.state()).isEqualTo(Recheck.State.CHANGED);
+            assertThat(answer.reason()).contains("no folder handles");
+            assertThat(file).exists();
+            assertThat(store.removeEmptiedFolders(seen.items)).isZero();
+            assertThat(file.getParent()).isDirectory();
+        }
+    }
+
+    private static List<String> listing(Path dir) throws IOException {
+        try (var names = Files.list(dir)) {
+            return names.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
     private static boolean isUnder(ScannedItem item, List<ScannedItem> crossed) {
         String folder = item.id().substring(0, item.id().lastIndexOf('/') + 1);
         return crossed.stream().anyMatch(c -> c.id().startsWith(folder));
