@@ -23,8 +23,11 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.ArrayDeque;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -47,6 +50,9 @@ public final class LocalBlobStore implements BlobStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalBlobStore.class);
     private static final LinkOption[] NO_FOLLOW = {LinkOption.NOFOLLOW_LINKS};
+    /** The private name a file is renamed to right before it is unlinked; unguessable, so nobody else has it. */
+    private static final String ASIDE = ".datapilot-cleaner-deleting-";
+    private static final java.security.SecureRandom ASIDE_NAMES = new java.security.SecureRandom();
     private static final String NO_HANDLES = "kept: this platform offers no folder handles (SecureDirectoryStream), "
             + "so the delete could not be tied to what was checked";
 
@@ -56,8 +62,8 @@ public final class LocalBlobStore implements BlobStore {
     /** The audit folder: the walk never enters it, whatever link put it under a prefix. */
     private final Path auditFolder;
     private volatile Object auditFolderKey;
-    /** The newest mount table read by a re-check; re-read when older than the item's scan. */
-    private volatile MountPoints mounts = MountPoints.NONE;
+    /** The root's identity (device and inode) when the store was set up: every walk and delete starts there. */
+    private volatile Object rootKey;
     /** Test seam: runs after an item's (or an emptied folder's) last check and right before it is removed. */
     volatile Seam seam = id -> { };
 
@@ -84,6 +90,10 @@ public final class LocalBlobStore implements BlobStore {
     record BlobRef(Path path, Path prefixDir, Folder folder, Object key, long scannedAt) {
     }
 
+    /** A folder opened as the walk saw it, and the mount table read while it was held open. */
+    private record Opened(SecureDirectoryStream<Path> dir, MountPoints mounts) {
+    }
+
     /** Why a folder chain could not be opened as the walk saw it: the answer for the item. */
     private static final class Refused extends Exception {
         final transient Recheck answer;
@@ -102,6 +112,7 @@ public final class LocalBlobStore implements BlobStore {
         this.root = root;
         this.prefixes = List.copyOf(prefixes);
         this.auditFolder = auditFolder;
+        this.rootKey = folderKey(root);
     }
 
     @Override
@@ -119,6 +130,9 @@ public final class LocalBlobStore implements BlobStore {
     public ItemScan scan() {
         // read at each run: a link made while the service runs is seen by its next run
         auditFolderKey = folderKey(auditFolder);
+        if (rootKey == null) {
+            rootKey = folderKey(root);
+        }
         return PrefixScans.of(prefixes, this::scanPrefix, "cleaner-blob-walk");
     }
 
@@ -152,6 +166,11 @@ public final class LocalBlobStore implements BlobStore {
         Path below = root.relativize(prefixDir);
         try (DirectoryStream<Path> top = Files.newDirectoryStream(root)) {
             if (top instanceof SecureDirectoryStream<Path> rootDir) {
+                String moved = rootMoved(rootDir);
+                if (moved != null) {
+                    sink.failed(CleanerError.blobScan(prefix, null, moved + "; prefix not scanned"));
+                    return;
+                }
                 SecureDirectoryStream<Path> dir = rootDir;
                 List<SecureDirectoryStream<Path>> opened = new ArrayList<>();
                 try {
@@ -206,13 +225,36 @@ public final class LocalBlobStore implements BlobStore {
             this.mountTable = mountTable;
         }
 
-        /** Returns false when the walk must stop. */
-        boolean walk(SecureDirectoryStream<Path> dir, Path dirPath, Folder folder) {
+        /** A folder being listed: its handle, where its listing is, its path and its record. */
+        private record Level(SecureDirectoryStream<Path> dir, Iterator<Path> entries, Path path, Folder folder) {
+        }
+
+        /**
+         * Walks {@code top} (closed by the caller). A stack of open folders rather than recursion:
+         * a tree thousands of folders deep must not overflow the thread's stack and stop the scan.
+         */
+        void walk(SecureDirectoryStream<Path> top, Path topPath, Folder topFolder) {
+            Deque<Level> open = new ArrayDeque<>();
+            open.push(new Level(top, top.iterator(), topPath, topFolder));
             try {
-                for (Path entry : dir) {
-                    if (sink.stopRequested()) {
-                        return false;
+                while (!open.isEmpty()) {
+                    Level level = open.peek();
+                    Path entry;
+                    try {
+                        if (!level.entries().hasNext()) {
+                            leave(open);
+                            continue;
+                        }
+                        entry = level.entries().next();
+                    } catch (DirectoryIteratorException e) {
+                        sink.failed(CleanerError.blobScan(prefix, id(level.path()), "folder listing failed: " + e.getCause()));
+                        leave(open);
+                        continue;
                     }
+                    if (sink.stopRequested()) {
+                        return;
+                    }
+                    SecureDirectoryStream<Path> dir = level.dir();
                     Path name = entry.getFileName();
                     BasicFileAttributes attrs;
                     try {
@@ -238,22 +280,23 @@ public final class LocalBlobStore implements BlobStore {
                             sink.skipped(id(entry) + "/", "mount point of another file system; not crossed");
                             continue;
                         }
-                        try (SecureDirectoryStream<Path> child = dir.newDirectoryStream(name, NO_FOLLOW)) {
-                            // the identity read before opening: if the two differ, the re-check keeps the items
-                            Folder sub = new Folder(folder, name, attrs.fileKey(), id(entry), folder.depth() + 1);
-                            if (!walk(child, entry, sub)) {
-                                return false;
-                            }
+                        SecureDirectoryStream<Path> child;
+                        try {
+                            child = dir.newDirectoryStream(name, NO_FOLLOW);
                         } catch (NoSuchFileException e) {
-                            // removed while walked
+                            continue; // removed while walked
                         } catch (IOException e) {
                             sink.failed(CleanerError.blobScan(prefix, id(entry), "cannot read: " + e));
+                            continue;
                         }
+                        // the identity read before opening: if the two differ, the re-check keeps the items
+                        Folder sub = new Folder(level.folder(), name, attrs.fileKey(), id(entry), level.folder().depth() + 1);
+                        open.push(new Level(child, child.iterator(), entry, sub));
                     } else if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
                         Instant mtime = attrs.lastModifiedTime().toInstant();
                         if (sink.interested(mtime)) {
                             sink.scanned(new ScannedItem(StoreKind.BLOB, id(entry), mtime, null,
-                                    new BlobRef(entry, prefixDir, folder, attrs.fileKey(), System.nanoTime())));
+                                    new BlobRef(entry, prefixDir, level.folder(), attrs.fileKey(), System.nanoTime())));
                         } else {
                             sink.passed();
                         }
@@ -261,10 +304,23 @@ public final class LocalBlobStore implements BlobStore {
                         sink.skipped(id(entry), "not a regular file or link (device, socket or FIFO)");
                     }
                 }
-            } catch (DirectoryIteratorException e) {
-                sink.failed(CleanerError.blobScan(prefix, id(dirPath), "folder listing failed: " + e.getCause()));
+            } finally {
+                while (open.size() > 1) {
+                    leave(open);
+                }
             }
-            return true;
+        }
+
+        /** Done with the innermost folder: closed, unless it is the caller's. */
+        private void leave(Deque<Level> open) {
+            Level done = open.pop();
+            if (!open.isEmpty()) {
+                try {
+                    done.dir().close();
+                } catch (IOException e) {
+                    LOG.debug("Closing {} failed: {}", done.path(), e.toString());
+                }
+            }
         }
     }
 
@@ -418,10 +474,12 @@ public final class LocalBlobStore implements BlobStore {
         if (ref.folder() == null) {
             return Recheck.changed(NO_HANDLES);
         }
-        MountPoints mountTable = mountsReadAfter(ref.scannedAt());
         SecureDirectoryStream<Path> parent;
+        MountPoints mountTable;
         try {
-            parent = open(ref.folder(), mountTable);
+            Opened opened = openChecked(ref.folder());
+            parent = opened.dir();
+            mountTable = opened.mounts();
         } catch (Refused r) {
             return r.answer;
         }
@@ -450,34 +508,86 @@ public final class LocalBlobStore implements BlobStore {
                 return Recheck.EXPIRED;
             }
             seam.beforeRemove(candidate.id());
-            try {
-                // unlinkat on the checked folder: removes a link itself, never what it points to
-                parent.deleteFile(name);
-            } catch (NoSuchFileException e) {
-                return Recheck.gone("already gone");
-            }
-            return Recheck.EXPIRED;
+            return removeChecked(parent, name, attrs.fileKey(), cutoff);
         } finally {
             parent.close();
         }
     }
 
-    /** The mount table, read again unless the one at hand was read after {@code scannedAt}. */
-    private MountPoints mountsReadAfter(long scannedAt) throws IOException {
-        MountPoints current = mounts;
-        if (!MountPoints.available() || current.readAfter(scannedAt)) {
-            return current;
+    /**
+     * Unlinks {@code name} only if it is still the checked file. There is no "unlink if this
+     * inode": the name is first renamed to a private one in the same folder (renameat), so what is
+     * looked at then and deleted is exactly what was taken from the name. A file renamed over it,
+     * or written to, since the check goes back to its name.
+     */
+    private static Recheck removeChecked(SecureDirectoryStream<Path> parent, Path name, Object key, Instant cutoff) throws IOException {
+        Path aside = name.getFileSystem().getPath(ASIDE + Long.toHexString(ASIDE_NAMES.nextLong()) + Long.toHexString(ASIDE_NAMES.nextLong()));
+        try {
+            parent.move(name, parent, aside);
+        } catch (NoSuchFileException e) {
+            return Recheck.gone("already gone");
         }
-        current = MountPoints.read(root);
-        mounts = current;
-        return current;
+        BasicFileAttributes a = parent.getFileAttributeView(aside, BasicFileAttributeView.class, NO_FOLLOW).readAttributes();
+        if ((key == null || key.equals(a.fileKey())) && (a.isRegularFile() || a.isSymbolicLink())
+                && a.lastModifiedTime().toInstant().isBefore(cutoff)) {
+            // unlinkat on the checked folder: removes a link itself, never what it points to
+            parent.deleteFile(aside);
+            return Recheck.EXPIRED;
+        }
+        try {
+            parent.getFileAttributeView(name, BasicFileAttributeView.class, NO_FOLLOW).readAttributes();
+        } catch (NoSuchFileException free) {
+            parent.move(aside, parent, name);
+            return Recheck.changed("replaced or modified right before the delete; put back and kept");
+        }
+        // the name was taken a third time meanwhile: moving back would overwrite that file
+        return Recheck.changed("replaced right before the delete, and the name taken again since; the file that replaced it "
+                + "is kept beside it as " + aside);
+    }
+
+    /**
+     * {@link #open} and then the mount table, read while the folder is held open: a mount the
+     * folder lies in cannot be unmounted meanwhile (EBUSY), so a mount crossed on the way is seen,
+     * even one that was not there when the walk or an earlier item read the table.
+     */
+    private Opened openChecked(Folder folder) throws IOException, Refused {
+        SecureDirectoryStream<Path> dir = open(folder);
+        try {
+            MountPoints mountTable;
+            try {
+                mountTable = MountPoints.read(root);
+            } catch (IOException | RuntimeException e) {
+                throw new Refused(Recheck.changed("cannot read the mount table (" + MountPoints.MOUNTINFO + "): " + e
+                        + "; mount points could not be told apart, kept"));
+            }
+            for (Folder f = folder; f != null && f.parent() != null; f = f.parent()) {
+                if (mountTable.contains(f.id())) {
+                    throw new Refused(Recheck.changed("folder " + f.id() + "/ is a mount point now (another mount than the prefix's); not crossed, kept"));
+                }
+            }
+            return new Opened(dir, mountTable);
+        } catch (Refused | RuntimeException e) {
+            dir.close();
+            throw e;
+        }
+    }
+
+    /** Null when the root handle is the folder the store was set up with, else why not. */
+    private String rootMoved(SecureDirectoryStream<Path> rootDir) throws IOException {
+        Object key = rootKey;
+        Object now = rootDir.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
+        if (key != null && !key.equals(now)) {
+            return "the storage root " + root + " is not the folder it was when the cleaner started "
+                    + "(replaced, or a folder above it replaced by a link, since); restart the cleaner if this is intended";
+        }
+        return null;
     }
 
     /**
      * Opens {@code folder} from the root, one name at a time, never through a link, each folder
-     * checked to be the one the walk saw and not a mount point. The caller closes the result.
+     * checked to be the one the walk saw. The caller closes the result.
      */
-    private SecureDirectoryStream<Path> open(Folder folder, MountPoints mountTable) throws IOException, Refused {
+    private SecureDirectoryStream<Path> open(Folder folder) throws IOException, Refused {
         Folder[] chain = new Folder[folder.depth() + 1];
         for (Folder f = folder; f != null; f = f.parent()) {
             chain[f.depth()] = f;
@@ -489,14 +599,16 @@ public final class LocalBlobStore implements BlobStore {
         }
         SecureDirectoryStream<Path> dir = rootDir;
         try {
-            Path reached = root;
+            String moved = rootMoved(rootDir);
+            if (moved != null) {
+                throw new Refused(Recheck.changed(moved + "; kept"));
+            }
             for (Folder f : chain) {
-                if (f.parent() != null && mountTable.contains(f.id())) {
-                    throw new Refused(Recheck.changed("folder " + f.id() + "/ is a mount point now (another mount than the prefix's); not crossed, kept"));
-                }
+                // a folder's id only where a message needs it: building each path on the way costs depth squared
+                Path reached = f.parent() == null ? root : null;
                 for (Path part : f.name()) {
-                    reached = reached.resolve(part);
-                    SecureDirectoryStream<Path> child = step(dir, part, reached);
+                    reached = reached == null ? null : reached.resolve(part);
+                    SecureDirectoryStream<Path> child = step(dir, part, reached == null ? f.id() : id(reached));
                     dir.close();
                     dir = child;
                 }
@@ -513,11 +625,11 @@ public final class LocalBlobStore implements BlobStore {
         }
     }
 
-    private SecureDirectoryStream<Path> step(SecureDirectoryStream<Path> dir, Path name, Path reached) throws IOException, Refused {
+    private SecureDirectoryStream<Path> step(SecureDirectoryStream<Path> dir, Path name, String reached) throws IOException, Refused {
         try {
             return dir.newDirectoryStream(name, NO_FOLLOW);
         } catch (NoSuchFileException e) {
-            throw new Refused(Recheck.gone("already gone (folder " + id(reached) + " removed)"));
+            throw new Refused(Recheck.gone("already gone (folder " + reached + " removed)"));
         } catch (FileSystemException e) {
             BasicFileAttributes a;
             try {
@@ -526,10 +638,14 @@ public final class LocalBlobStore implements BlobStore {
                 throw e;
             }
             if (a.isSymbolicLink()) {
-                throw new Refused(Recheck.changed("folder " + id(reached) + " was replaced by a link after the scan; kept"));
+                throw new Refused(Recheck.changed("folder " + reached + " was replaced by a link after the scan; kept"));
             }
             if (!a.isDirectory()) {
-                throw new Refused(Recheck.changed("folder " + id(reached) + " was replaced by a file after the scan; kept"));
+                throw new Refused(Recheck.changed("folder " + reached + " was replaced by a file after the scan; kept"));
+            }
+            if (String.valueOf(e.getReason()).contains("symbolic link")) {
+                // ELOOP: a link when opened, a folder again when looked at
+                throw new Refused(Recheck.changed("folder " + reached + " was replaced by a link (and back) after the scan; kept"));
             }
             throw e;
         }
@@ -556,19 +672,10 @@ public final class LocalBlobStore implements BlobStore {
         if (folders.isEmpty()) {
             return 0;
         }
-        MountPoints mountTable;
-        try {
-            mountTable = MountPoints.read(root);
-        } catch (IOException | RuntimeException e) {
-            for (Folder f : folders) {
-                kept.accept(f + "", "cannot read the mount table (" + e + "); emptied folder kept");
-            }
-            return 0;
-        }
         int removed = 0;
         for (Folder f : folders) {
             try {
-                if (removeIfStillThere(f, mountTable, kept)) {
+                if (removeIfStillThere(f, kept)) {
                     removed++;
                 }
             } catch (DirectoryNotEmptyException | NoSuchFileException e) {
@@ -580,10 +687,13 @@ public final class LocalBlobStore implements BlobStore {
         return removed;
     }
 
-    private boolean removeIfStillThere(Folder f, MountPoints mountTable, BiConsumer<String, String> kept) throws IOException {
+    private boolean removeIfStillThere(Folder f, BiConsumer<String, String> kept) throws IOException {
         SecureDirectoryStream<Path> parent;
+        MountPoints mountTable;
         try {
-            parent = open(f.parent(), mountTable);
+            Opened opened = openChecked(f.parent());
+            parent = opened.dir();
+            mountTable = opened.mounts();
         } catch (Refused r) {
             if (r.answer.state() == Recheck.State.CHANGED) {
                 kept.accept(f.toString(), r.answer.reason());

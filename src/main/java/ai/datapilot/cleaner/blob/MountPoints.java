@@ -16,16 +16,14 @@ import java.util.Set;
 final class MountPoints {
 
     static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
-    static final MountPoints NONE = new MountPoints(Set.of(), Long.MIN_VALUE);
+    static final MountPoints NONE = new MountPoints(Set.of());
     /** Names are decoded as the JDK decodes file names, so ids compare equal to the walk's. */
     private static final Charset NAMES = names();
 
     private final Set<String> below;
-    private final long readAtNanos;
 
-    private MountPoints(Set<String> below, long readAtNanos) {
+    private MountPoints(Set<String> below) {
         this.below = below;
-        this.readAtNanos = readAtNanos;
     }
 
     /** True where the mount table can be read (Linux); elsewhere only device numbers tell mounts apart. */
@@ -38,8 +36,7 @@ final class MountPoints {
         if (!available()) {
             return NONE;
         }
-        long at = System.nanoTime();
-        return new MountPoints(parse(Files.readAllBytes(MOUNTINFO), root.toRealPath().toString()), at);
+        return new MountPoints(parse(Files.readAllBytes(MOUNTINFO), root.toRealPath().toString()));
     }
 
     boolean isEmpty() {
@@ -48,11 +45,6 @@ final class MountPoints {
 
     boolean contains(String id) {
         return !below.isEmpty() && below.contains(id);
-    }
-
-    /** True when this table was read after {@code nanos} (a {@link System#nanoTime()}). */
-    boolean readAfter(long nanos) {
-        return this != NONE && readAtNanos - nanos > 0;
     }
 
     /**
