@@ -8,21 +8,18 @@ import static ai.datapilot.cleaner.testing.StorageTree.recent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.datapilot.cleaner.demo.PrivateRedis;
+import ai.datapilot.cleaner.testing.RedisMonitor;
 import ai.datapilot.cleaner.testing.CleanerRuns.Result;
 import ai.datapilot.cleaner.testing.StorageTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,7 +27,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisMonitor;
 import redis.clients.jedis.Protocol;
 
 /**
@@ -109,59 +105,15 @@ class RedisAttackTest {
         return "redis://" + USER + ":cleaner-pw@127.0.0.1:" + server.port() + "/" + DB;
     }
 
-    /** Every command Redis ran while it was on: {db, client, the whole command text}. */
-    static final class Monitor implements AutoCloseable {
-        private static final Pattern LINE = Pattern.compile("^[0-9.]+ \\[(\\d+) ([^\\]]+)\\] (.*)$");
-        final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        private final Jedis jedis = admin(0);
-        private final Thread thread;
-
-        Monitor() throws InterruptedException {
-            CountDownLatch started = new CountDownLatch(1);
-            thread = new Thread(() -> {
-                try {
-                    jedis.monitor(new JedisMonitor() {
-                        @Override
-                        public void proceed(redis.clients.jedis.Connection connection) {
-                            started.countDown();
-                            super.proceed(connection);
-                        }
-
-                        @Override
-                        public void onCommand(String command) {
-                            lines.add(command);
-                        }
-                    });
-                } catch (RuntimeException closed) {
-                    // the test closed the connection
-                }
-            }, "attack-monitor");
-            thread.setDaemon(true);
-            thread.start();
-            started.await();
-        }
-
-        /** Commands that named a job record or the lease, on a database other than {@code db}. */
-        List<String> touchingDataOutside(int db) {
-            List<String> wrong = new ArrayList<>();
-            synchronized (lines) {
-                for (String line : lines) {
-                    Matcher m = LINE.matcher(line);
-                    assertThat(m.matches()).as(line).isTrue();
-                    if (!m.group(1).equals(Integer.toString(db)) && (m.group(3).contains("\"job:") || m.group(3).contains(LEASE))) {
-                        wrong.add(line);
-                    }
-                }
+    /** Commands that named a job record or the lease, on a database other than {@code db}. */
+    static List<String> touchingDataOutside(RedisMonitor monitor, int db) {
+        List<String> wrong = new ArrayList<>();
+        for (String[] c : monitor.commands()) {
+            if (!c[0].equals(Integer.toString(db)) && (c[3].contains("\"job:") || c[3].contains(LEASE))) {
+                wrong.add(String.join(" ", c));
             }
-            return wrong;
         }
-
-        @Override
-        public void close() throws InterruptedException {
-            Thread.sleep(200);
-            jedis.getConnection().disconnect();
-            thread.join(5000);
-        }
+        return wrong;
     }
 
     @Test
@@ -191,7 +143,7 @@ class RedisAttackTest {
             }
         }, "attack-killer");
         Result result;
-        try (Monitor monitor = new Monitor()) {
+        try (RedisMonitor monitor = new RedisMonitor(admin(0))) {
             killer.start();
             try {
                 // paced: about 4 s of deletes, renewals every second, and connections killed under all of it
@@ -202,7 +154,7 @@ class RedisAttackTest {
                 killer.join();
             }
             monitor.close();
-            assertThat(monitor.touchingDataOutside(DB)).isEmpty();
+            assertThat(touchingDataOutside(monitor, DB)).isEmpty();
         }
 
         assertThat(killed.get()).as("connections the attack killed").isPositive();

@@ -8,20 +8,18 @@ import static ai.datapilot.cleaner.testing.StorageTree.recent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.datapilot.cleaner.demo.PrivateRedis;
+import ai.datapilot.cleaner.testing.RedisMonitor;
 import ai.datapilot.cleaner.testing.CleanerRuns.Result;
 import ai.datapilot.cleaner.testing.StorageTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,7 +27,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisMonitor;
 
 /**
  * Every command of a run as the configured user, on the configured database: a private Redis with
@@ -118,66 +115,12 @@ class RedisUserAndDatabaseTest {
         }
     }
 
-    /** Every command Redis ran while it was on, as MONITOR reports it. */
-    static final class Monitor implements AutoCloseable {
-        private static final Pattern LINE = Pattern.compile("^[0-9.]+ \\[(\\d+) ([^\\]]+)\\] (.*)$");
-        final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        private final Jedis jedis = admin(0);
-        private final Thread thread;
-
-        Monitor() throws InterruptedException {
-            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
-            thread = new Thread(() -> {
-                try {
-                    jedis.monitor(new JedisMonitor() {
-                        @Override
-                        public void proceed(redis.clients.jedis.Connection connection) {
-                            started.countDown();
-                            super.proceed(connection);
-                        }
-
-                        @Override
-                        public void onCommand(String command) {
-                            lines.add(command);
-                        }
-                    });
-                } catch (RuntimeException closed) {
-                    // the test closed the connection: monitoring is over
-                }
-            }, "test-monitor");
-            thread.setDaemon(true);
-            thread.start();
-            started.await();
-        }
-
-        /** {db, client, command (upper case), the whole argument text} of every line. */
-        List<String[]> commands() {
-            List<String[]> parsed = new ArrayList<>();
-            synchronized (lines) {
-                for (String line : lines) {
-                    Matcher m = LINE.matcher(line);
-                    assertThat(m.matches()).as(line).isTrue();
-                    String args = m.group(3);
-                    String name = args.substring(1, args.indexOf('"', 1)).toUpperCase();
-                    parsed.add(new String[] {m.group(1), m.group(2), name, args});
-                }
-            }
-            return parsed;
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            Thread.sleep(200); // the last commands of the run reach MONITOR
-            jedis.getConnection().disconnect();
-            thread.join(5000);
-        }
-    }
 
     /**
      * Every command that touched data ran on database {@value #DB}, on a connection that had sent
      * SELECT and CLIENT SETNAME first (a connection opened anew without them reads database 0).
      */
-    static void assertEverythingRanOnTheConfiguredDatabase(Monitor monitor) {
+    static void assertEverythingRanOnTheConfiguredDatabase(RedisMonitor monitor) {
         Set<String> selected = new HashSet<>();
         Set<String> named = new HashSet<>();
         Set<String> setup = Set.of("SELECT", "CLIENT", "HELLO", "AUTH", "PING");
@@ -214,7 +157,7 @@ class RedisUserAndDatabaseTest {
         Map<String, Object> before = otherDatabases();
 
         Result result;
-        try (Monitor monitor = new Monitor()) {
+        try (RedisMonitor monitor = new RedisMonitor(admin(0))) {
             // no retries: a delete refused once (NOAUTH) stays refused, as every one did before the fix
             result = run(env(tree.root(), "redis://:s3cret@127.0.0.1:" + server.port() + "/" + DB, "CLEANER_DRY_RUN", "false",
                     "CLEANER_DELETE_RETRIES", "0"));
@@ -243,7 +186,7 @@ class RedisUserAndDatabaseTest {
         Map<String, Object> before = otherDatabases();
 
         Result result;
-        try (Monitor monitor = new Monitor()) {
+        try (RedisMonitor monitor = new RedisMonitor(admin(0))) {
             result = run(env(tree.root(), "redis://datapilot-cleaner:cleaner-pw@127.0.0.1:" + server.port() + "/" + DB,
                     "CLEANER_DRY_RUN", "false"));
             monitor.close();
@@ -281,7 +224,7 @@ class RedisUserAndDatabaseTest {
 
         long started = System.nanoTime();
         Result result;
-        try (Monitor monitor = new Monitor()) {
+        try (RedisMonitor monitor = new RedisMonitor(admin(0))) {
             // 8 paced deletes at 2 a second: about 4 s, against a renewal every 1.7 s of a 5 s lease
             result = run(env(tree.root(), "redis://datapilot-cleaner:cleaner-pw@127.0.0.1:" + server.port() + "/" + DB,
                     "CLEANER_DRY_RUN", "false", "CLEANER_DELETES_PER_SECOND", "2", "CLEANER_LEASE_TTL_SECONDS", "5"));
