@@ -49,7 +49,7 @@ public final class SettingsParser {
     public static final String CLEANER_HEALTH_MAX_AGE_HOURS = "CLEANER_HEALTH_MAX_AGE_HOURS";
     public static final String CLEANER_HEALTH_MAX_ERRORS = "CLEANER_HEALTH_MAX_ERRORS";
 
-    /** Every setting, its default and its meaning: the source of {@code --help} and the README table. */
+    /** Every setting, its default and its meaning: the source of {@code --help} and the table in docs/settings.md. */
     public static final List<String[]> DOCUMENTED = List.of(
             new String[] {LOCAL_STORAGE_ROOT, "/tmp/uploads", "local-disk blob store: the folder holding the prefixes and the audit folder; must exist"},
             new String[] {BLOB_STORAGE_URL, "(unset)", "object-storage blob store instead of local disk: s3://bucket[/base]; credentials from the AWS chain, never here"},
