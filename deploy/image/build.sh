@@ -69,17 +69,19 @@ for f in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
     [ -f "$f" ] && sources+=("$f")
 done
 [ ${#sources[@]} -gt 0 ] || sources=(http://deb.debian.org/debian)
-mmdebstrap --mode=root --variant=essential --quiet \
+mmdebstrap --mode=root --variant=essential \
     --include=openjdk-17-jre-headless,ca-certificates \
     --aptopt='Acquire::Check-Valid-Until "false"' \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
     --dpkgopt='path-exclude=/usr/share/locale/*' \
+    --essential-hook='mkdir -p "$1/usr/share/man/man1"' \
     --customize-hook='echo "cleaner:x:'$uid':'$uid':datapilot-cleaner:/opt/datapilot-cleaner:/usr/sbin/nologin" >> "$1/etc/passwd"' \
     --customize-hook='echo "cleaner:x:'$uid':" >> "$1/etc/group"' \
     --customize-hook='echo "cleaner:!:19000:0:99999:7:::" >> "$1/etc/shadow"' \
     --customize-hook='mkdir -p "$1/opt/datapilot-cleaner" "$1/data" && chown '$uid:$uid' "$1/data"' \
     --customize-hook='rm -rf "$1/var/cache/apt/"* "$1/var/lib/apt/lists/"*' \
-    bookworm "$work/rootfs.tar" "${sources[@]}"
+    bookworm "$work/rootfs.tar" "${sources[@]}" >"$work/mmdebstrap.log" 2>&1 \
+    || { tail -40 "$work/mmdebstrap.log" >&2; fail "mmdebstrap failed (log above)"; }
 
 # --- the image: from scratch, the root file system, the jar and routes, the Dockerfile's config --
 say "buildah commit $image"
