@@ -37,7 +37,21 @@ fail() { say "FAILED: $*"; exit 1; }
 
 version=$(sed -n '0,/<artifactId>datapilot-cleaner<\/artifactId>/d; s:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -1)
 image="datapilot-cleaner:${version}"
-uid=10001
+
+# the runtime stage of the Dockerfile: what the image must agree with
+# ENV lines of the Dockerfile's runtime stage (continuation lines joined), as KEY=VALUE words
+env_args=()
+while IFS= read -r line; do
+    eval "set -- $line"
+    for kv in "$@"; do env_args+=(--env "$kv"); done
+done < <(awk '/^FROM /{stage++} stage==2 && /^ENV /{sub(/^ENV /,""); buf=$0; while (buf ~ /\\$/ && (getline more) > 0) {sub(/\\$/,"",buf); buf=buf " " more} print buf}' Dockerfile)
+entrypoint=$(sed -n 's/^ENTRYPOINT //p' Dockerfile)
+cmd=$(sed -n 's/^CMD //p' Dockerfile)
+user=$(sed -n 's/^USER //p' Dockerfile)
+workdir=$(awk '/^FROM /{stage++} stage==2 && /^WORKDIR /{print $2}' Dockerfile)
+[ -n "$entrypoint" ] && [ -n "$user" ] && [ -n "$workdir" ] || fail "cannot read ENTRYPOINT, USER or WORKDIR from the Dockerfile"
+uid=${user%%:*}
+gid=${user##*:}
 
 work=$(mktemp -d /tmp/datapilot-image.XXXXXX)
 # buildah keeps its own storage here: nothing is added to the machine's image store
@@ -75,10 +89,10 @@ mmdebstrap --mode=root --variant=essential \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
     --dpkgopt='path-exclude=/usr/share/locale/*' \
     --essential-hook='mkdir -p "$1/usr/share/man/man1"' \
-    --customize-hook='echo "cleaner:x:'$uid':'$uid':datapilot-cleaner:/opt/datapilot-cleaner:/usr/sbin/nologin" >> "$1/etc/passwd"' \
-    --customize-hook='echo "cleaner:x:'$uid':" >> "$1/etc/group"' \
+    --customize-hook='echo "cleaner:x:'$uid':'$gid':datapilot-cleaner:/opt/datapilot-cleaner:/usr/sbin/nologin" >> "$1/etc/passwd"' \
+    --customize-hook='echo "cleaner:x:'$gid':" >> "$1/etc/group"' \
     --customize-hook='echo "cleaner:!:19000:0:99999:7:::" >> "$1/etc/shadow"' \
-    --customize-hook='mkdir -p "$1/opt/datapilot-cleaner" "$1/data" && chown '$uid:$uid' "$1/data"' \
+    --customize-hook='mkdir -p "$1/opt/datapilot-cleaner"' \
     --customize-hook='rm -rf "$1/var/cache/apt/"* "$1/var/lib/apt/lists/"*' \
     bookworm "$work/rootfs.tar" "${sources[@]}" >"$work/mmdebstrap.log" 2>&1 \
     || { tail -40 "$work/mmdebstrap.log" >&2; fail "mmdebstrap failed (log above)"; }
@@ -89,17 +103,6 @@ ctr=$(buildah_ from scratch)
 buildah_ add "$ctr" "$work/rootfs.tar" /
 buildah_ copy "$ctr" target/datapilot-cleaner.jar /opt/datapilot-cleaner/datapilot-cleaner.jar
 buildah_ copy "$ctr" routes /opt/datapilot-cleaner/routes
-# ENV lines of the Dockerfile's runtime stage (continuation lines joined), as KEY=VALUE words
-env_args=()
-while IFS= read -r line; do
-    eval "set -- $line"
-    for kv in "$@"; do env_args+=(--env "$kv"); done
-done < <(awk '/^FROM /{stage++} stage==2 && /^ENV /{sub(/^ENV /,""); buf=$0; while (buf ~ /\\$/ && (getline more) > 0) {sub(/\\$/,"",buf); buf=buf " " more} print buf}' Dockerfile)
-entrypoint=$(sed -n 's/^ENTRYPOINT //p' Dockerfile)
-cmd=$(sed -n 's/^CMD //p' Dockerfile)
-user=$(sed -n 's/^USER //p' Dockerfile)
-workdir=$(awk '/^FROM /{stage++} stage==2 && /^WORKDIR /{print $2}' Dockerfile)
-[ -n "$entrypoint" ] && [ -n "$user" ] && [ -n "$workdir" ] || fail "cannot read ENTRYPOINT, USER or WORKDIR from the Dockerfile"
 buildah_ config "${env_args[@]}" --user "$user" --workingdir "$workdir" --port 9876 \
     --entrypoint "$entrypoint" --cmd "$cmd" \
     --label org.opencontainers.image.title=datapilot-cleaner \
@@ -138,7 +141,7 @@ echo old > "$storage/uploads/job_old/input.csv"
 echo old > "$storage/results/job_old/result.json"
 echo new > "$storage/uploads/job_new/input.csv"
 touch -d '3 days ago' "$storage/uploads/job_old/input.csv" "$storage/results/job_old/result.json"
-chown -R "$uid:$uid" "$storage"
+chown -R "$uid:$gid" "$storage"
 
 # buildah run does not apply the entry point: the image's own, then the command
 mapfile -t entry < <(jq -r '.[]' <<<"$entrypoint")
@@ -146,7 +149,7 @@ mapfile -t entry < <(jq -r '.[]' <<<"$entrypoint")
 run_in_image() {
     local ctr
     ctr=$(buildah_ from "$image")
-    mkdir -p "$work/tmp-$1" && chown "$uid:$uid" "$work/tmp-$1"
+    mkdir -p "$work/tmp-$1" && chown "$uid:$gid" "$work/tmp-$1"
     set +e
     buildah_ run --isolation chroot --network host \
         --volume "$storage:/data" --volume "$work/tmp-$1:/tmp" \
