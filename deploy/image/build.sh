@@ -59,6 +59,7 @@ buildah_() { buildah --root "$work/containers" --runroot "$work/run" --storage-d
 redis_pid=""
 ctr=""
 cleanup() {
+    set +e
     [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
     [ -n "$ctr" ] && buildah_ rm "$ctr" >/dev/null 2>&1
     buildah_ rmi --all --force >/dev/null 2>&1
@@ -100,15 +101,16 @@ mmdebstrap --mode=root --variant=essential \
 # --- the image: from scratch, the root file system, the jar and routes, the Dockerfile's config --
 say "buildah commit $image"
 ctr=$(buildah_ from scratch)
-buildah_ add "$ctr" "$work/rootfs.tar" /
-buildah_ copy "$ctr" target/datapilot-cleaner.jar /opt/datapilot-cleaner/datapilot-cleaner.jar
-buildah_ copy "$ctr" routes /opt/datapilot-cleaner/routes
+buildah_ add --quiet "$ctr" "$work/rootfs.tar" / >/dev/null
+buildah_ copy --quiet "$ctr" target/datapilot-cleaner.jar /opt/datapilot-cleaner/datapilot-cleaner.jar >/dev/null
+buildah_ copy --quiet "$ctr" routes /opt/datapilot-cleaner/routes >/dev/null
 buildah_ config "${env_args[@]}" --user "$user" --workingdir "$workdir" --port 9876 \
     --entrypoint "$entrypoint" --cmd "$cmd" \
     --label org.opencontainers.image.title=datapilot-cleaner \
     --label org.opencontainers.image.version="$version" "$ctr"
 buildah_ commit --quiet "$ctr" "$image" >/dev/null
 buildah_ rm "$ctr" >/dev/null
+ctr=""
 size=$(buildah_ images --format '{{.Size}}' "$image")
 say "image $image: $size"
 
