@@ -48,11 +48,16 @@ record Scrape(String text) {
         return names;
     }
 
-    /** The value of the sample whose name and labels are exactly {@code series}, e.g. {@code a_total{x="1"}} (labels in written order). */
-    Double value(String series) {
+    /**
+     * The value of the sample {@code name} whose labels include every one of {@code labels}
+     * (written as {@code key="value"}); null when there is none.
+     */
+    Double value(String name, String... labels) {
         for (String line : text.split("\n")) {
             Matcher m = SAMPLE.matcher(line);
-            if (m.matches() && (m.group(1) + (m.group(2) == null ? "" : m.group(2))).equals(series)) {
+            if (m.matches() && m.group(1).equals(name) && java.util.Arrays.stream(labels)
+                    .allMatch(l -> m.group(2) != null && (m.group(2).contains("{" + l + ",") || m.group(2).contains("," + l + ",")
+                            || m.group(2).contains("," + l + "}") || m.group(2).equals("{" + l + "}")))) {
                 return Double.valueOf(m.group(3));
             }
         }
