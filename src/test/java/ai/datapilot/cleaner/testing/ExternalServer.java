@@ -93,6 +93,12 @@ public final class ExternalServer implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A request without a body (DELETE, say); returns the status code. */
+    public int send(String method, String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).method(method, HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     public String log() {
         try {
             return Files.readString(log);
