@@ -124,11 +124,15 @@ class ServiceMetricsTest {
 
     @Test
     void everySeriesIsThereBeforeTheFirstRunWithItsHelpText() {
-        Map<String, String> help = beforeRun.help();
         assertThat(beforeRun.typed()).isNotEmpty();
-        for (String family : beforeRun.typed()) {
-            assertThat(help.get(family)).as("HELP of " + family).isNotBlank();
+        for (Scrape scrape : List.of(beforeRun, afterRun)) {
+            Map<String, String> help = scrape.help();
+            for (String family : scrape.typed()) {
+                assertThat(help.get(family)).as("HELP of " + family).isNotBlank();
+            }
         }
+        // every cleaner series is there before the first run
+        assertThat(beforeRun.typed()).containsAll(afterRun.typed().stream().filter(f -> f.startsWith("cleaner_")).toList());
         assertThat(beforeRun.value("cleaner_runs_total", "status=\"completed\"", "dry_run=\"false\"")).isZero();
         assertThat(beforeRun.value("cleaner_runs_total", "status=\"lease_unavailable\"", "dry_run=\"true\"")).isZero();
         assertThat(beforeRun.value("cleaner_items_total", "store=\"blob\"", "outcome=\"deleted\"")).isZero();
