@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -138,22 +139,61 @@ class PushgatewayTest {
 
     @Test
     void aGatewayThatCannotBeReachedIsAWarningAndTheExitCodeStands() throws Exception {
+        int closed = ExternalServer.freePort();
+        List<ILoggingEvent> log = new ArrayList<>();
+        Result result = withPushLog(log, () -> CleanerRuns.run(env("CLEANER_PUSHGATEWAY_URL", "http://cleaner:s3cret@127.0.0.1:" + closed)));
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.audit().get("status").asText()).isEqualTo("completed");
+        assertThat(log).hasSize(1);
+        assertThat(log.get(0).getLevel().toString()).isEqualTo("WARN");
+        assertThat(log.get(0).getFormattedMessage()).contains("NOT pushed to the Pushgateway http://cleaner:***@127.0.0.1:" + closed)
+                .contains("exit code is unchanged").doesNotContain("s3cret");
+        assertThat(pushed().value("cleaner_runs_total", JOB, "status=\"completed\"", "dry_run=\"true\"")).isNull();
+    }
+
+    /** bcrypt of "push s3cret" (cost 4), as the gateway's web config takes it. */
+    static final String PASSWORD_HASH = "$2a$04$8eWNu0lXW7/Yi8Z8.YC3xe0gFG7Gv8Am4duLDU67xJdyArY0kivjy";
+
+    @Test
+    void aGatewayBehindBasicAuthTakesTheUrlsCredentialsAndRefusesWrongOnesWithAWarning() throws Exception {
+        Path folder = Files.createDirectory(tmp.resolve("secured-gateway"));
+        Path webConfig = Files.writeString(folder.resolve("web.yml"), "basic_auth_users:\n  cleaner: " + PASSWORD_HASH + "\n");
+        Path binary = ExternalServer.binary("/usr/bin/prometheus-pushgateway", "prometheus-pushgateway");
+        try (ExternalServer secured = ExternalServer.start(port -> List.of(binary.toString(), "--web.listen-address=127.0.0.1:" + port,
+                "--persistence.file=", "--web.config.file=" + webConfig), "/-/ready", folder)) {
+            List<ILoggingEvent> log = new ArrayList<>();
+            Result wrong = withPushLog(log, () -> CleanerRuns.run(env("CLEANER_PUSHGATEWAY_URL",
+                    "http://cleaner:not%20it@127.0.0.1:" + secured.port())));
+            assertThat(wrong.exitCode()).isZero();
+            assertThat(log).hasSize(1);
+            assertThat(log.get(0).getLevel().toString()).isEqualTo("WARN");
+            assertThat(log.get(0).getFormattedMessage()).contains("401").contains("exit code is unchanged").doesNotContain("not it");
+
+            // the password with a space, written %20 in the URL
+            Result right = CleanerRuns.run(env("CLEANER_PUSHGATEWAY_URL", "http://cleaner:push%20s3cret@127.0.0.1:" + secured.port()));
+            assertThat(right.exitCode()).isZero();
+            HttpResponse<String> metrics = secured.get("/metrics", "cleaner", "push s3cret");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(new Scrape(metrics.body()).value("cleaner_runs_total", JOB, "status=\"completed\"", "dry_run=\"true\""))
+                    .isEqualTo(1.0);
+        }
+    }
+
+    interface Run {
+        Result run() throws Exception;
+    }
+
+    /** Runs {@code run} collecting what MetricsPush logs. */
+    static Result withPushLog(List<ILoggingEvent> events, Run run) throws Exception {
         ListAppender<ILoggingEvent> log = new ListAppender<>();
         Logger logger = (Logger) LoggerFactory.getLogger(MetricsPush.class);
         log.start();
         logger.addAppender(log);
         try {
-            int closed = ExternalServer.freePort();
-            Result result = CleanerRuns.run(env("CLEANER_PUSHGATEWAY_URL", "http://cleaner:s3cret@127.0.0.1:" + closed));
-
-            assertThat(result.exitCode()).isZero();
-            assertThat(result.audit().get("status").asText()).isEqualTo("completed");
-            assertThat(log.list).hasSize(1);
-            ILoggingEvent warning = log.list.get(0);
-            assertThat(warning.getLevel().toString()).isEqualTo("WARN");
-            assertThat(warning.getFormattedMessage()).contains("NOT pushed to the Pushgateway http://cleaner:***@127.0.0.1:" + closed)
-                    .contains("exit code is unchanged").doesNotContain("s3cret");
-            assertThat(pushed().value("cleaner_runs_total", JOB, "status=\"completed\"", "dry_run=\"true\"")).isNull();
+            Result result = run.run();
+            events.addAll(log.list.stream().filter(e -> e.getLevel().toString().equals("WARN")).toList());
+            return result;
         } finally {
             logger.detachAppender(log);
         }

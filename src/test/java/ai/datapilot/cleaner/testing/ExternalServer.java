@@ -60,7 +60,8 @@ public final class ExternalServer implements AutoCloseable {
                 throw new IllegalStateException("server exited with " + process.exitValue() + ": " + server.log());
             }
             try {
-                if (server.get(readyPath).statusCode() == 200) {
+                int status = server.get(readyPath).statusCode();
+                if (status == 200 || status == 401) { // 401: up, behind basic auth
                     return server;
                 }
             } catch (IOException notYet) {
@@ -91,6 +92,13 @@ public final class ExternalServer implements AutoCloseable {
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A GET with basic-auth credentials. */
+    public HttpResponse<String> get(String path, String user, String password) throws IOException, InterruptedException {
+        String token = java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).header("Authorization", "Basic " + token)
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** A request without a body (DELETE, say); returns the status code. */
