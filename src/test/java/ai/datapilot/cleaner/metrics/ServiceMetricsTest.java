@@ -206,6 +206,18 @@ class ServiceMetricsTest {
         assertThat(used).contains("cleaner_last_run_exit_code", "cleaner_last_run_errors", "cleaner_last_success_timestamp_seconds",
                 "cleaner_health_status", "cleaner_run_duration_seconds_bucket", "jvm_memory_used_bytes");
         assertThat(afterRun.sampleNames()).containsAll(used);
+        // and every label they group or select by
+        Matcher labels = Pattern.compile("by \\(([^)]*)\\)|\\{([a-z_]+)=").matcher(queries);
+        Set<String> labelNames = new TreeSet<>();
+        while (labels.find()) {
+            for (String label : (labels.group(1) != null ? labels.group(1) : labels.group(2)).split(",")) {
+                labelNames.add(label.trim());
+            }
+        }
+        assertThat(labelNames).contains("store", "outcome", "status", "dry_run", "le", "area");
+        for (String label : labelNames) {
+            assertThat(afterRun.text()).as("label " + label).contains(label + "=\"");
+        }
     }
 
     @Test
