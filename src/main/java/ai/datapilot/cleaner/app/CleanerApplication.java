@@ -2,6 +2,8 @@ package ai.datapilot.cleaner.app;
 
 import ai.datapilot.cleaner.audit.CleanerRun;
 import ai.datapilot.cleaner.audit.RunTracker;
+import ai.datapilot.cleaner.health.AuditArchive;
+import ai.datapilot.cleaner.metrics.HelpTexts;
 import ai.datapilot.cleaner.health.CleanerHealth;
 import ai.datapilot.cleaner.settings.CleanerSettings;
 import ai.datapilot.cleaner.store.CleanerError;
@@ -59,6 +61,9 @@ public final class CleanerApplication implements AutoCloseable {
         main.configure().withName(CONTEXT_NAME);
         main.configure().withRoutesIncludePattern(routes.includePattern());
         settings.routeProperties().forEach(main::addOverrideProperty);
+        if (mode == Mode.SERVICE) {
+            main.bind(HelpTexts.CAMEL_REGISTRY_NAME, configuration.serviceMetrics());
+        }
         modeProperties(settings, routes, mode).forEach(main::addOverrideProperty);
         try {
             main.start();
@@ -100,6 +105,8 @@ public final class CleanerApplication implements AutoCloseable {
         p.put("camel.management.metricsEnabled", "true");
         p.put("camel.metrics.enabled", "true");
         p.put("camel.metrics.path", "/observe/metrics");
+        // the JVM and process series (heap, GC, threads, CPU, start time, open files), off in Camel by default
+        p.put("camel.metrics.binders", "jvm-memory,jvm-gc,jvm-thread,class-loader,jvm-info,processor,uptime,file-descriptor");
         p.put("camel.health.exposure-level", "full");
         return p;
     }
@@ -119,6 +126,11 @@ public final class CleanerApplication implements AutoCloseable {
 
     public CleanerHealth health() {
         return configuration.health();
+    }
+
+    /** The audit records written so far (a folder or a bucket prefix). */
+    public AuditArchive auditArchive() {
+        return configuration.auditArchive();
     }
 
     /** Runs one cleanup through the routes and returns its record. */

@@ -17,7 +17,12 @@ import ai.datapilot.cleaner.jobrecord.RedisConnections;
 import ai.datapilot.cleaner.jobrecord.RedisJobRecordStore;
 import ai.datapilot.cleaner.health.CleanerHealth;
 import ai.datapilot.cleaner.health.CleanerHealthChecks;
+import ai.datapilot.cleaner.metrics.HealthGauge;
+import ai.datapilot.cleaner.metrics.LastRuns;
 import ai.datapilot.cleaner.metrics.RunMetrics;
+import ai.datapilot.cleaner.health.AuditArchive;
+import ai.datapilot.cleaner.metrics.HelpTexts;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import ai.datapilot.cleaner.lease.RedisRunLease;
 import ai.datapilot.cleaner.lease.RunLease;
 import ai.datapilot.cleaner.selection.DeleteCap;
@@ -118,6 +123,21 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
             registry.register(CleanerHealthChecks.storage(health));
             registry.register(CleanerHealthChecks.lastRun(health));
         }
+    }
+
+    /**
+     * The service's metrics registry, which Camel's metrics go to too: the cleaner's series exist
+     * from the start, the last run and the last success read from the newest audit records.
+     */
+    PrometheusMeterRegistry serviceMetrics() {
+        PrometheusMeterRegistry meters = HelpTexts.registry();
+        runMetrics.bindTo(meters, LastRuns.read(blobStorage.auditArchive()));
+        HealthGauge.register(meters, health());
+        return meters;
+    }
+
+    public AuditArchive auditArchive() {
+        return blobStorage.auditArchive();
     }
 
     public CleanerHealth health() {

@@ -5,6 +5,8 @@ import ai.datapilot.cleaner.app.CleanerApplication;
 import ai.datapilot.cleaner.audit.CleanerRun;
 import ai.datapilot.cleaner.audit.StandaloneAuditWriter;
 import ai.datapilot.cleaner.audit.StructuredSummary;
+import ai.datapilot.cleaner.health.AuditArchive;
+import ai.datapilot.cleaner.metrics.MetricsPush;
 import ai.datapilot.cleaner.settings.CleanerSettings;
 import ai.datapilot.cleaner.settings.Refusal;
 import ai.datapilot.cleaner.settings.SettingsFallback;
@@ -15,6 +17,7 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +43,9 @@ public final class RunOnce {
             Runtime.getRuntime().addShutdownHook(onSigterm);
             try {
                 run = app.runOnce();
+                if (run != null && settings.pushgateway().isPresent()) {
+                    pushMetrics(settings, run, app.auditArchive(), OptionalInt.of(app.health().report().exitCode()));
+                }
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(onSigterm);
@@ -58,8 +64,23 @@ public final class RunOnce {
                 LOG.error("Audit record not written to {}: {}", settings.auditLocation(), auditFailure.toString());
             }
             StructuredSummary.print(out, run);
+            if (settings.pushgateway().isPresent()) {
+                try (BlobStorage blobs = new BlobStorage(settings)) {
+                    pushMetrics(settings, run, blobs.auditArchive(), OptionalInt.empty());
+                } catch (RuntimeException noArchive) {
+                    pushMetrics(settings, run, null, OptionalInt.empty());
+                }
+            }
         }
         return run.exitCode();
+    }
+
+    /**
+     * With CLEANER_PUSHGATEWAY_URL, after the summary line: the run's series to the Pushgateway. A
+     * failed push is a WARN and leaves the exit code alone (see docs/operations.md, "Pushgateway").
+     */
+    private static void pushMetrics(CleanerSettings settings, CleanerRun run, AuditArchive archive, OptionalInt health) {
+        settings.pushgateway().ifPresent(target -> MetricsPush.push(target, run, archive, health));
     }
 
     /**

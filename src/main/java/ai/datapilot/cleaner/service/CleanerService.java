@@ -41,6 +41,8 @@ public final class CleanerService {
                 LOG.warn("CLEANER_ROUTES_RELOAD is on, but the routes come from the jar: there is no folder to watch");
             }
         }
+        settings.pushgateway().ifPresent(url -> LOG.warn("CLEANER_PUSHGATEWAY_URL ({}) is for run-once: the service pushes nothing, "
+                + "Prometheus scrapes it on /observe/metrics", url));
         LOG.info("Service up: schedule {}, {}; JMX {}; health and metrics on port {} (/observe/health, /observe/metrics)",
                 settings.schedule(), settings.dryRun() ? "DRY RUN" : "DESTRUCTIVE", CleanerControl.OBJECT_NAME,
                 settings.managementPort());

@@ -36,7 +36,8 @@ public record CleanerSettings(
         int managementPort,
         boolean routesReload,
         Duration healthMaxAge,
-        int healthMaxErrors) {
+        int healthMaxErrors,
+        Optional<PushgatewayUrl> pushgateway) {
 
     public Duration ttl() {
         return Duration.ofMillis(Math.round(ttlHours * 3_600_000d));

@@ -48,6 +48,7 @@ public final class SettingsParser {
     public static final String CLEANER_ROUTES_RELOAD = "CLEANER_ROUTES_RELOAD";
     public static final String CLEANER_HEALTH_MAX_AGE_HOURS = "CLEANER_HEALTH_MAX_AGE_HOURS";
     public static final String CLEANER_HEALTH_MAX_ERRORS = "CLEANER_HEALTH_MAX_ERRORS";
+    public static final String CLEANER_PUSHGATEWAY_URL = "CLEANER_PUSHGATEWAY_URL";
 
     /** Every setting, its default and its meaning: the source of {@code --help} and the table in docs/settings.md. */
     public static final List<String[]> DOCUMENTED = List.of(
@@ -76,7 +77,8 @@ public final class SettingsParser {
             new String[] {CLEANER_MANAGEMENT_PORT, "9876", "service: HTTP port of /observe/health and /observe/metrics"},
             new String[] {CLEANER_ROUTES_RELOAD, "false", "service: reload edited routes/*.yaml without a restart"},
             new String[] {CLEANER_HEALTH_MAX_AGE_HOURS, "48", "health: last run older than this is degraded"},
-            new String[] {CLEANER_HEALTH_MAX_ERRORS, "5", "health: last run with more errors than this is degraded"});
+            new String[] {CLEANER_HEALTH_MAX_ERRORS, "5", "health: last run with more errors than this is degraded"},
+            new String[] {CLEANER_PUSHGATEWAY_URL, "(unset)", "run-once: push the run's metrics to this Prometheus Pushgateway, http(s)://[user:password@]host[:port][/path]"});
 
     static final String DEFAULT_AUDIT_PATH = "maintenance/cleaner_runs/";
     static final Set<String> TRUE_WORDS = Set.of("true", "1", "yes", "on");
@@ -127,6 +129,7 @@ public final class SettingsParser {
         Boolean reload = yesNo(CLEANER_ROUTES_RELOAD, "false");
         Double healthAge = hours(CLEANER_HEALTH_MAX_AGE_HOURS, "48");
         Integer healthErrors = integer(CLEANER_HEALTH_MAX_ERRORS, "5", 0, 1_000_000, "a whole number of errors, e.g. 5");
+        Optional<PushgatewayUrl> pushgateway = pushgateway();
 
         if (!refusals.isEmpty()) {
             Optional<Path> auditDir = Optional.empty();
@@ -142,7 +145,8 @@ public final class SettingsParser {
         }
         return new CleanerSettings(root, s3, redis, ttl, minTtl, dryRun, logLevel, prefixes, auditPath, batch, rate,
                 retries, retryDelay, Duration.ofMillis(redisTimeout), maxRuntime, leaseKey, Duration.ofSeconds(leaseTtl), routes,
-                schedule, managementPort, reload, Duration.ofMillis(Math.round(healthAge * 3_600_000d)), healthErrors);
+                schedule, managementPort, reload, Duration.ofMillis(Math.round(healthAge * 3_600_000d)), healthErrors,
+                pushgateway);
     }
 
     private String raw(String name, String fallback) {
@@ -336,6 +340,40 @@ public final class SettingsParser {
             return null;
         }
         return Optional.of(new S3Location(bucket, base.isEmpty() ? "" : withSlash(base), endpoint, region, pathStyle));
+    }
+
+    /** Empty when unset; null after refusing it. Basic-auth credentials may be in the URL: they are masked wherever it is shown. */
+    private Optional<PushgatewayUrl> pushgateway() {
+        if (!isSet(CLEANER_PUSHGATEWAY_URL)) {
+            return Optional.empty();
+        }
+        String value = raw(CLEANER_PUSHGATEWAY_URL, "");
+        String fix = "set " + CLEANER_PUSHGATEWAY_URL + " to the Pushgateway's URL, e.g. http://pushgateway:9091, or unset it";
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(value);
+        } catch (java.net.URISyntaxException e) {
+            refuse(CLEANER_PUSHGATEWAY_URL, value, "not a URL", fix);
+            return null;
+        }
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            refuse(CLEANER_PUSHGATEWAY_URL, value, "not an http:// or https:// URL with a host", fix);
+            return null;
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            refuse(CLEANER_PUSHGATEWAY_URL, value, "query options are not supported", fix);
+            return null;
+        }
+        if (uri.getRawPath() != null && uri.getRawPath().contains("/metrics/job")) {
+            refuse(CLEANER_PUSHGATEWAY_URL, value, "names a job: the cleaner pushes to its own job, datapilot-cleaner",
+                    "set " + CLEANER_PUSHGATEWAY_URL + " to the Pushgateway's base URL, e.g. http://pushgateway:9091");
+            return null;
+        }
+        if (uri.getRawUserInfo() != null && !uri.getRawUserInfo().contains(":")) {
+            refuse(CLEANER_PUSHGATEWAY_URL, value, "has a user but no password", "give both, as http://user:password@host:9091, or neither");
+            return null;
+        }
+        return Optional.of(new PushgatewayUrl(uri));
     }
 
     private String firstSet(String... names) {

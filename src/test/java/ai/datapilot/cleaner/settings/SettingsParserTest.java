@@ -157,7 +157,30 @@ class SettingsParserTest {
                 Arguments.of("CLEANER_AUDIT_BLOB_PATH", "/var/log/cleaner/", "is absolute"),
                 Arguments.of("CLEANER_AUDIT_BLOB_PATH", "../audit/", "contains '..'"),
                 Arguments.of("CLEANER_AUDIT_BLOB_PATH", ".", "names the storage root itself"),
-                Arguments.of("CLEANER_ROUTES_DIR", "/nonexistent-cleaner-routes", "does not exist"));
+                Arguments.of("CLEANER_ROUTES_DIR", "/nonexistent-cleaner-routes", "does not exist"),
+                Arguments.of("CLEANER_PUSHGATEWAY_URL", "pushgateway:9091", "not an http:// or https:// URL with a host"),
+                Arguments.of("CLEANER_PUSHGATEWAY_URL", "ftp://pushgateway:9091", "not an http:// or https:// URL with a host"),
+                Arguments.of("CLEANER_PUSHGATEWAY_URL", "http://pushgateway:9091/?job=x", "query options are not supported"),
+                Arguments.of("CLEANER_PUSHGATEWAY_URL", "http://pushgateway:9091/metrics/job/other", "names a job"),
+                Arguments.of("CLEANER_PUSHGATEWAY_URL", "http://push gateway:9091", "not a URL"),
+                Arguments.of("CLEANER_PUSHGATEWAY_URL", "http://user@pushgateway:9091", "has a user but no password"));
+    }
+
+    @Test
+    void aPushgatewayUrlIsAcceptedAndItsPasswordNeverShown() throws Exception {
+        assertThat(SettingsParser.parse(env).pushgateway()).isEmpty();
+
+        env.put("CLEANER_PUSHGATEWAY_URL", "https://cleaner:s3cr%40t@metrics.example:9443/gateway/");
+        PushgatewayUrl url = SettingsParser.parse(env).pushgateway().orElseThrow();
+
+        assertThat(url.https()).isTrue();
+        assertThat(url.address()).isEqualTo("metrics.example:9443/gateway");
+        assertThat(url.basicAuth().orElseThrow()).containsExactly("cleaner", "s3cr@t");
+        assertThat(url.toString()).isEqualTo("https://cleaner:***@metrics.example:9443/gateway/").doesNotContain("s3cr");
+        assertThat(SettingsParser.parse(env).toString()).doesNotContain("s3cr");
+
+        env.put("CLEANER_PUSHGATEWAY_URL", "http://cleaner:s3cret@pushgateway:9091/metrics/job/x");
+        assertThat(onlyRefusal().message()).doesNotContain("s3cret").contains("cleaner:***@");
     }
 
     @ParameterizedTest(name = "{0}={1}")
