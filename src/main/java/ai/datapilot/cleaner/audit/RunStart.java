@@ -30,6 +30,8 @@ public final class RunStart {
                 blobStore, jobRecordStore, settings.maxRuntime());
         exchange.setProperty(CleanerRun.PROPERTY, run);
         tracker.begin(run);
+        // on this step's thread until the step ends (RunIdOnLogs); later steps set it themselves
+        RunLogContext.set(run.runId());
         LOG.info("Run {} started: {}, ttl {}h, cutoff {}, cap {}, blobs {} {}, job records {}",
                 run.runId(), run.dryRun() ? "DRY RUN (nothing is deleted)" : "DESTRUCTIVE", settings.ttlHours(), run.cutoff(),
                 run.maxDeleteBatch(), blobStore, settings.blobPrefixes(), jobRecordStore);
