@@ -145,6 +145,9 @@ class RunLogsTest {
         assertThat(messages(logged.at("WARN"))).anyMatch(m -> m.contains("On delivery attempt: 0"))
                 .noneMatch(m -> m.contains("blob_scan_failed"));
         assertThat(logged.at("ERROR")).allSatisfy(e -> assertThat(e.has("runId")).isTrue());
+        // the prefix's failure is told from the cleaner's own walker thread, with the run id carried over
+        assertThat(logged.at("ERROR")).filteredOn(e -> e.get("message").asText().startsWith("blob_scan_failed: "))
+                .extracting(e -> e.get("thread_name").asText()).containsOnly("cleaner-blob-walk");
     }
 
     @Test
