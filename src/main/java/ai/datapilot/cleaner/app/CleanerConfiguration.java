@@ -104,11 +104,13 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     }
 
     /**
-     * Binds the S3 client the audit step's camel-aws2-s3 endpoint names (object storage only), and
-     * registers the cleaner's health checks (JMX, /observe/health).
+     * Puts the run id on the log lines of every route step, binds the S3 client the audit step's
+     * camel-aws2-s3 endpoint names (object storage only), and registers the cleaner's health
+     * checks (JMX, /observe/health).
      */
     @Override
     public void configure(CamelContext context) {
+        context.getCamelContextExtension().addInterceptStrategy(new ai.datapilot.cleaner.audit.RunIdOnLogs());
         if (blobStorage.inBucket()) {
             // bound lazily: the client may still be starting; the audit step asks for it at the end
             context.getRegistry().bind("s3Client", S3Client.class, (java.util.function.Supplier<Object>) blobStorage::s3Client);

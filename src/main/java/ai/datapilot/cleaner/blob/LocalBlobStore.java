@@ -709,7 +709,7 @@ public final class LocalBlobStore implements BlobStore {
 
     @Override
     public int removeEmptiedFolders(Collection<ScannedItem> deleted) {
-        return removeEmptiedFolders(deleted, (id, reason) -> LOG.warn("Kept folder {}: {}", id, reason));
+        return removeEmptiedFolders(deleted, (id, reason) -> LOG.info("Kept folder {}: {}", id, reason));
     }
 
     /**

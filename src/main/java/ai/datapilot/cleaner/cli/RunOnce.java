@@ -36,7 +36,7 @@ public final class RunOnce {
         } catch (SettingsRefusedException refused) {
             return refuse(refused, out, clock);
         }
-        Logging.apply(settings.logLevel());
+        Logging.apply(settings.logLevel(), settings.logFormat());
         CleanerRun run;
         try (CleanerApplication app = CleanerApplication.start(settings, out, clock)) {
             Thread onSigterm = stopOnSigterm(app, out);
@@ -110,7 +110,7 @@ public final class RunOnce {
     }
 
     private static int refuse(SettingsRefusedException refused, PrintStream out, Clock clock) {
-        Logging.apply("INFO");
+        Logging.apply("INFO", refused.fallback().logFormat());
         for (Refusal r : refused.refusals()) {
             LOG.error("CONFIG_REFUSED {}", r.message());
         }

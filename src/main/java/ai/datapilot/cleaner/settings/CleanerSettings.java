@@ -21,6 +21,7 @@ public record CleanerSettings(
         double minTtlHours,
         boolean dryRun,
         String logLevel,
+        String logFormat,
         List<String> blobPrefixes,
         String auditPath,
         int maxDeleteBatch,

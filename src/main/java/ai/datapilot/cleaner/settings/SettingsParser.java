@@ -32,6 +32,7 @@ public final class SettingsParser {
     public static final String MIN_TTL_HOURS = "MIN_TTL_HOURS";
     public static final String CLEANER_DRY_RUN = "CLEANER_DRY_RUN";
     public static final String CLEANER_LOG_LEVEL = "CLEANER_LOG_LEVEL";
+    public static final String CLEANER_LOG_FORMAT = "CLEANER_LOG_FORMAT";
     public static final String BLOB_PATH_PREFIXES = "BLOB_PATH_PREFIXES";
     public static final String CLEANER_AUDIT_BLOB_PATH = "CLEANER_AUDIT_BLOB_PATH";
     public static final String CLEANER_MAX_DELETE_BATCH = "CLEANER_MAX_DELETE_BATCH";
@@ -62,6 +63,7 @@ public final class SettingsParser {
             new String[] {MIN_TTL_HOURS, "1", "guard: JOB_TTL_HOURS below this is refused"},
             new String[] {CLEANER_DRY_RUN, "true", "true/false (also 1/0, yes/no, on/off); true deletes nothing"},
             new String[] {CLEANER_LOG_LEVEL, "INFO", "TRACE, DEBUG, INFO, WARN/WARNING, ERROR/CRITICAL"},
+            new String[] {CLEANER_LOG_FORMAT, "text", "logs on stderr as text lines, or json: one JSON object a line, with the run id"},
             new String[] {BLOB_PATH_PREFIXES, "uploads/,results/", "folders under the root to clean; must include uploads/ and results/"},
             new String[] {CLEANER_AUDIT_BLOB_PATH, "maintenance/cleaner_runs/", "audit folder under the root, outside every cleaned prefix"},
             new String[] {CLEANER_MAX_DELETE_BATCH, "500", "cap on deletions per run, both stores together; 0 = report only"},
@@ -83,6 +85,7 @@ public final class SettingsParser {
     static final String DEFAULT_AUDIT_PATH = "maintenance/cleaner_runs/";
     static final Set<String> TRUE_WORDS = Set.of("true", "1", "yes", "on");
     static final Set<String> FALSE_WORDS = Set.of("false", "0", "no", "off");
+    static final List<String> LOG_FORMATS = List.of("text", "json");
     static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "WARNING", "ERROR", "CRITICAL");
     static final List<String> REQUIRED_PREFIXES = List.of("uploads/", "results/");
 
@@ -113,6 +116,7 @@ public final class SettingsParser {
         }
         Boolean dryRun = dryRun();
         String logLevel = logLevel();
+        String logFormat = logFormat();
         List<String> prefixes = prefixes(root);
         String auditPath = auditPath(root, prefixes);
         Integer batch = integer(CLEANER_MAX_DELETE_BATCH, "500", 0, MAX_BATCH, "a whole number of deletions, e.g. 500 (0 = report only)");
@@ -141,9 +145,9 @@ public final class SettingsParser {
                 auditDir = Optional.ofNullable(safeAudit).map(a -> root.resolve(a).normalize());
             }
             throw new SettingsRefusedException(refusals,
-                    new SettingsFallback(auditDir, dryRun == null || dryRun, ttl, batch));
+                    new SettingsFallback(auditDir, dryRun == null || dryRun, ttl, batch, logFormat == null ? "text" : logFormat));
         }
-        return new CleanerSettings(root, s3, redis, ttl, minTtl, dryRun, logLevel, prefixes, auditPath, batch, rate,
+        return new CleanerSettings(root, s3, redis, ttl, minTtl, dryRun, logLevel, logFormat, prefixes, auditPath, batch, rate,
                 retries, retryDelay, Duration.ofMillis(redisTimeout), maxRuntime, leaseKey, Duration.ofSeconds(leaseTtl), routes,
                 schedule, managementPort, reload, Duration.ofMillis(Math.round(healthAge * 3_600_000d)), healthErrors,
                 pushgateway);
@@ -521,6 +525,16 @@ public final class SettingsParser {
             case "CRITICAL" -> "ERROR";
             default -> level;
         };
+    }
+
+    private String logFormat() {
+        String value = raw(CLEANER_LOG_FORMAT, "text");
+        String format = value.toLowerCase(Locale.ROOT);
+        if (!LOG_FORMATS.contains(format)) {
+            refuse(CLEANER_LOG_FORMAT, value, "unknown log format", "set " + CLEANER_LOG_FORMAT + " to text or json");
+            return null;
+        }
+        return format;
     }
 
     /**

@@ -40,6 +40,7 @@ class SettingsParserTest {
         assertThat(s.minTtlHours()).isEqualTo(1.0);
         assertThat(s.dryRun()).isTrue();
         assertThat(s.logLevel()).isEqualTo("INFO");
+        assertThat(s.logFormat()).isEqualTo("text");
         assertThat(s.blobPrefixes()).containsExactly("uploads/", "results/");
         assertThat(s.auditPath()).isEqualTo("maintenance/cleaner_runs/");
         assertThat(s.maxDeleteBatch()).isEqualTo(500);
@@ -52,6 +53,7 @@ class SettingsParserTest {
         env.put("MIN_TTL_HOURS", "0.25");
         env.put("CLEANER_DRY_RUN", " FALSE ");
         env.put("CLEANER_LOG_LEVEL", "warning");
+        env.put("CLEANER_LOG_FORMAT", " JSON ");
         env.put("BLOB_PATH_PREFIXES", "results,./uploads/,tmp/exports/");
         env.put("CLEANER_AUDIT_BLOB_PATH", "audit");
 
@@ -60,6 +62,7 @@ class SettingsParserTest {
         assertThat(s.ttl()).hasMinutes(30);
         assertThat(s.dryRun()).isFalse();
         assertThat(s.logLevel()).isEqualTo("WARN");
+        assertThat(s.logFormat()).isEqualTo("json");
         assertThat(s.blobPrefixes()).containsExactly("results/", "uploads/", "tmp/exports/");
         assertThat(s.auditPath()).isEqualTo("audit/");
     }
@@ -125,6 +128,7 @@ class SettingsParserTest {
                 Arguments.of("CLEANER_DRY_RUN", "flase", "not a yes/no word"),
                 Arguments.of("CLEANER_DRY_RUN", "maybe", "not a yes/no word"),
                 Arguments.of("CLEANER_LOG_LEVEL", "LOUD", "unknown log level"),
+                Arguments.of("CLEANER_LOG_FORMAT", "logstash", "unknown log format"),
                 Arguments.of("CLEANER_MAX_DELETE_BATCH", "-1", "negative"),
                 Arguments.of("CLEANER_MAX_DELETE_BATCH", "ten", "not a whole number"),
                 Arguments.of("CLEANER_MAX_DELETE_BATCH", "1.5", "not a whole number"),
