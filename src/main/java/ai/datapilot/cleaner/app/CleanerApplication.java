@@ -128,14 +128,14 @@ public final class CleanerApplication implements AutoCloseable {
             Exchange done = template.request("direct:run-once", exchange -> { });
             CleanerRun run = done.getProperty(CleanerRun.PROPERTY, CleanerRun.class);
             if (done.getException() != null) {
-                // a bug, not a store failure: still leave an audit record and a summary behind
+                // the run route ends its run whatever its steps throw; this is a failure around it
                 LOG.error("Run failed unexpectedly", done.getException());
                 if (run == null) {
                     throw new IllegalStateException("run failed before it started", done.getException());
                 }
-                run.error(CleanerError.cleanup(String.valueOf(done.getException())));
-                if (run.completedAt() == null) {
-                    template.send("direct:write-audit", e -> e.setProperty(CleanerRun.PROPERTY, run));
+                if (run.auditLocation() == null) {
+                    run.error(CleanerError.cleanup(String.valueOf(done.getException())));
+                    configuration.auditFallback().writeIfMissing(run);
                 }
             }
             // the summary line is what cron logs and the platform read: it is printed whatever failed

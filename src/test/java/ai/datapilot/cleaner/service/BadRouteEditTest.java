@@ -1,0 +1,213 @@
+package ai.datapilot.cleaner.service;
+
+import static ai.datapilot.cleaner.testing.RedisForTests.job;
+import static ai.datapilot.cleaner.testing.StorageTree.old;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.datapilot.cleaner.settings.SettingsParser;
+import ai.datapilot.cleaner.testing.RedisForTests;
+import ai.datapilot.cleaner.testing.StorageTree;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An operator's bad edit of the routes in the running service (routes in a folder the test made,
+ * reload on): every run it breaks fails on its own, with its audit and summary, and the service
+ * stays usable; putting the good routes back takes effect.
+ */
+class BadRouteEditTest {
+
+    @RegisterExtension
+    static RedisForTests redis = new RedisForTests();
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final MBeanServer JMX = ManagementFactory.getPlatformMBeanServer();
+    static final String DELETE_STEP = "              - bean:\n                  id: delete-candidate\n";
+
+    @TempDir
+    Path tmp;
+
+    StorageTree tree;
+    CleanerService service;
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    Path routes;
+    String original;
+    int port;
+
+    @BeforeEach
+    void start() throws Exception {
+        tree = new StorageTree(Files.createDirectory(tmp.resolve("storage")));
+        tree.file("uploads/job_old/data.csv", old());
+        redis.setJob("job:job_old", job("job_old", old()));
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        routes = Files.createDirectory(tmp.resolve("routes"));
+        original = Files.readString(Path.of("routes/cleaner.camel.yaml"));
+        Files.writeString(routes.resolve("cleaner.camel.yaml"), original);
+        Map<String, String> env = new HashMap<>();
+        env.put("LOCAL_STORAGE_ROOT", tree.root().toString());
+        env.put("REDIS_URL", redis.url());
+        env.put("CLEANER_MANAGEMENT_PORT", Integer.toString(port));
+        env.put("CLEANER_DELETES_PER_SECOND", "0");
+        env.put("CLEANER_CRON_SCHEDULE", "0 3 * * *");
+        env.put("CLEANER_ROUTES_DIR", routes.toString());
+        env.put("CLEANER_ROUTES_RELOAD", "true");
+        service = CleanerService.start(SettingsParser.parse(env), new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                Clock.systemUTC());
+    }
+
+    @AfterEach
+    void stop() {
+        if (service != null) {
+            service.stop("test end");
+        }
+    }
+
+    @Test
+    void aStepThatSetsTheWrongBodyFailsItsRunAndTheFixedRoutesTakeEffect() throws Exception {
+        assertThat(runUntil("completed")).isNotNull();
+
+        // the operator's edit: a step that leaves a String where the delete step expects its items
+        String edited = original.replace(DELETE_STEP, "              - setBody:\n                  constant: \"oops\"\n" + DELETE_STEP);
+        assertThat(edited).isNotEqualTo(original);
+        Files.writeString(routes.resolve("cleaner.camel.yaml"), edited);
+
+        JsonNode failed = runUntil("failed");
+        assertFailedAndNotWedged(failed, "plan-and-delete", "delete-candidate");
+
+        // putting the good routes back takes effect
+        Files.writeString(routes.resolve("cleaner.camel.yaml"), original);
+        assertThat(runUntil("completed")).isNotNull();
+    }
+
+    @Test
+    void aStepThatThrowsInTheAuditRouteStillLeavesTheAuditAndFreesTheService() throws Exception {
+        String edited = original.replace("    id: write-audit\n    from:\n      uri: direct:write-audit\n      steps:\n",
+                "    id: write-audit\n    from:\n      uri: direct:write-audit\n      steps:\n"
+                        + "        - throwException:\n            id: operator-step\n"
+                        + "            exceptionType: java.lang.IllegalStateException\n            message: \"operator step failed\"\n");
+        assertThat(edited).isNotEqualTo(original);
+        Files.writeString(routes.resolve("cleaner.camel.yaml"), edited);
+
+        JsonNode failed = runUntil("failed");
+        assertFailedAndNotWedged(failed, "write-audit", "operator-step");
+
+        Files.writeString(routes.resolve("cleaner.camel.yaml"), original);
+        assertThat(runUntil("completed")).isNotNull();
+    }
+
+    private void assertFailedAndNotWedged(JsonNode failed, String routeId, String stepId) throws Exception {
+        // the audit: status failed, the error names the route and the step
+        assertThat(failed.get("exitCode") == null ? 1 : failed.get("exitCode").asInt()).isEqualTo(1);
+        JsonNode error = failed.get("errors").get(0);
+        assertThat(error.get("type").asText()).isEqualTo("cleanup_failed");
+        assertThat(error.get("message").asText()).contains("route " + routeId).contains("step " + stepId);
+        // the summary line of that run
+        String runId = failed.get("runId").asText();
+        assertThat(stdout.toString(StandardCharsets.UTF_8).lines()
+                .filter(l -> l.startsWith("STRUCTURED_SUMMARY: ") && l.contains(runId)).toList())
+                .singleElement().asString().contains("\"status\":\"failed\"");
+        // the lease is released, the service is free
+        assertThat(redis.exists("datapilot-cleaner:lease")).isFalse();
+        assertThat(JMX.getAttribute(control(), "Running")).isEqualTo(false);
+        assertThat(JMX.getAttribute(control(), "LastRunStatus")).isEqualTo("failed");
+        // health and metrics show the failure
+        String health = http("/observe/health");
+        JsonNode lastRun = null;
+        for (JsonNode check : JSON.readTree(health.substring(4)).get("checks")) {
+            if ("cleaner-last-run".equals(check.path("name").asText())) {
+                lastRun = check;
+            }
+        }
+        assertThat(lastRun).as(health).isNotNull();
+        assertThat(lastRun.get("status").asText()).isEqualTo("DOWN");
+        assertThat(lastRun.toString()).contains("the run failed");
+        String metrics = http("/observe/metrics");
+        assertThat(metrics).contains("cleaner_runs_total{status=\"failed\"}").contains("cleaner_last_run_exit_code 1.0");
+        // and the next run starts
+        int before = tree.auditFiles().size();
+        assertThat(JMX.invoke(control(), "runNow", null, null)).isEqualTo("started");
+        await(() -> tree.auditFiles().size() > before && !isRunning(), "the next run");
+    }
+
+    /** Runs now until a run ends with {@code status}; the routes reload in the meantime. */
+    private JsonNode runUntil(String status) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            await(() -> !isRunning(), "no run in progress");
+            int before = tree.auditFiles().size();
+            Object answer = JMX.invoke(control(), "runNow", null, null);
+            assertThat(answer).as("runNow is accepted between runs").isEqualTo("started");
+            await(() -> tree.auditFiles().size() > before && !isRunning(), "the audit of the run");
+            List<Path> audits = tree.auditFiles();
+            JsonNode newest = null;
+            for (Path p : audits) {
+                JsonNode a = JSON.readTree(p.toFile());
+                if (newest == null || a.get("startedAt").asText().compareTo(newest.get("startedAt").asText()) > 0) {
+                    newest = a;
+                }
+            }
+            if (status.equals(newest.get("status").asText())) {
+                return newest;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no run ended with status " + status + ": " + stdout.toString(StandardCharsets.UTF_8));
+    }
+
+    private boolean isRunning() {
+        try {
+            return (Boolean) JMX.getAttribute(control(), "Running");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String http(String path) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() + " " + r.body();
+    }
+
+    private static ObjectName control() throws Exception {
+        return new ObjectName(CleanerControl.OBJECT_NAME);
+    }
+
+    interface Condition {
+        boolean met() throws Exception;
+    }
+
+    private static void await(Condition condition, String what) throws Exception {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!condition.met()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
