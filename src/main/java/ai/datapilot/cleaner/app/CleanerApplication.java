@@ -51,6 +51,12 @@ public final class CleanerApplication implements AutoCloseable {
     }
 
     public static CleanerApplication start(CleanerSettings settings, PrintStream out, Clock clock, Mode mode) throws Exception {
+        return start(settings, out, clock, mode, Map.of());
+    }
+
+    /** @param beans more beans for the registry (the service's own: route policies) */
+    public static CleanerApplication start(CleanerSettings settings, PrintStream out, Clock clock, Mode mode,
+            Map<String, Object> beans) throws Exception {
         RoutesLocation routes = RoutesLocation.choose(settings.routesDirectory(), Path.of(""));
         LOG.info("Routes loaded from {}", routes.description());
         CleanerConfiguration configuration = new CleanerConfiguration(settings, out, clock, mode == Mode.SERVICE);
@@ -58,6 +64,7 @@ public final class CleanerApplication implements AutoCloseable {
         main.configure().addConfiguration(configuration);
         main.configure().withName(CONTEXT_NAME);
         main.configure().withRoutesIncludePattern(routes.includePattern());
+        beans.forEach(main::bind);
         settings.routeProperties().forEach(main::addOverrideProperty);
         modeProperties(settings, routes, mode).forEach(main::addOverrideProperty);
         try {
@@ -93,6 +100,7 @@ public final class CleanerApplication implements AutoCloseable {
             return p;
         }
         p.put("camel.main.jmxEnabled", "true");
+        p.put("camel.component.quartz.propertiesFile", "cleaner-quartz.properties");
         p.put("camel.management.enabled", "true");
         p.put("camel.management.port", Integer.toString(settings.managementPort()));
         p.put("camel.management.healthCheckEnabled", "true");

@@ -49,6 +49,14 @@ public final class RunMetrics implements CamelContextAware {
         return registry;
     }
 
+    /** An operator's control of the service: {@code suspend}, {@code resume} or {@code run_now}. */
+    public void control(String action) {
+        MeterRegistry r = registry();
+        if (r != null) {
+            r.counter("cleaner_control_actions_total", "action", action).increment();
+        }
+    }
+
     public void record(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
         MeterRegistry r = registry();
         if (r == null) {

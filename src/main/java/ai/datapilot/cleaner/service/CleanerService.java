@@ -4,6 +4,7 @@ import ai.datapilot.cleaner.app.CleanerApplication;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +31,14 @@ public final class CleanerService {
     }
 
     public static CleanerService start(CleanerSettings settings, PrintStream out, Clock clock) throws Exception {
-        CleanerApplication app = CleanerApplication.start(settings, out, clock, CleanerApplication.Mode.SERVICE);
+        ScheduleControls schedule = new ScheduleControls();
+        CleanerApplication app = CleanerApplication.start(settings, out, clock, CleanerApplication.Mode.SERVICE,
+                Map.of("scheduleControls", schedule));
         CleanerService service = new CleanerService(app);
         service.control.register();
         if (settings.routesReload()) {
             if (app.routes().directory().isPresent()) {
-                service.reloader = new RoutesReloader(app.context(), app.routes().directory().get(), app.runTracker());
+                service.reloader = new RoutesReloader(app.context(), app.routes().directory().get(), app.runTracker(), schedule);
                 service.reloader.start(Duration.ofSeconds(2));
             } else {
                 LOG.warn("CLEANER_ROUTES_RELOAD is on, but the routes come from the jar: there is no folder to watch");
