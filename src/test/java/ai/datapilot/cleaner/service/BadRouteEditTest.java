@@ -4,29 +4,15 @@ import static ai.datapilot.cleaner.testing.RedisForTests.job;
 import static ai.datapilot.cleaner.testing.StorageTree.old;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.datapilot.cleaner.settings.SettingsParser;
 import ai.datapilot.cleaner.testing.RedisForTests;
+import ai.datapilot.cleaner.testing.RunningService;
 import ai.datapilot.cleaner.testing.StorageTree;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,46 +30,35 @@ class BadRouteEditTest {
     static RedisForTests redis = new RedisForTests();
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final MBeanServer JMX = ManagementFactory.getPlatformMBeanServer();
     static final String DELETE_STEP = "              - bean:\n                  id: delete-candidate\n";
 
     @TempDir
     Path tmp;
 
     StorageTree tree;
-    CleanerService service;
-    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    RunningService service;
     Path routes;
     String original;
-    int port;
 
     @BeforeEach
     void start() throws Exception {
         tree = new StorageTree(Files.createDirectory(tmp.resolve("storage")));
         tree.file("uploads/job_old/data.csv", old());
         redis.setJob("job:job_old", job("job_old", old()));
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
         routes = Files.createDirectory(tmp.resolve("routes"));
         original = Files.readString(Path.of("routes/cleaner.camel.yaml"));
         Files.writeString(routes.resolve("cleaner.camel.yaml"), original);
-        Map<String, String> env = new HashMap<>();
-        env.put("LOCAL_STORAGE_ROOT", tree.root().toString());
-        env.put("REDIS_URL", redis.url());
-        env.put("CLEANER_MANAGEMENT_PORT", Integer.toString(port));
-        env.put("CLEANER_DELETES_PER_SECOND", "0");
+        Map<String, String> env = RunningService.env(tree, redis);
         env.put("CLEANER_CRON_SCHEDULE", "0 3 * * *");
         env.put("CLEANER_ROUTES_DIR", routes.toString());
         env.put("CLEANER_ROUTES_RELOAD", "true");
-        service = CleanerService.start(SettingsParser.parse(env), new PrintStream(stdout, true, StandardCharsets.UTF_8),
-                Clock.systemUTC());
+        service = RunningService.start(env);
     }
 
     @AfterEach
     void stop() {
         if (service != null) {
-            service.stop("test end");
+            service.close();
         }
     }
 
@@ -128,15 +103,15 @@ class BadRouteEditTest {
         assertThat(error.get("message").asText()).contains("route " + routeId).contains("step " + stepId);
         // the summary line of that run
         String runId = failed.get("runId").asText();
-        assertThat(stdout.toString(StandardCharsets.UTF_8).lines()
+        assertThat(service.stdout().lines()
                 .filter(l -> l.startsWith("STRUCTURED_SUMMARY: ") && l.contains(runId)).toList())
                 .singleElement().asString().contains("\"status\":\"failed\"");
         // the lease is released, the service is free
         assertThat(redis.exists("datapilot-cleaner:lease")).isFalse();
-        assertThat(JMX.getAttribute(control(), "Running")).isEqualTo(false);
-        assertThat(JMX.getAttribute(control(), "LastRunStatus")).isEqualTo("failed");
+        assertThat(service.attribute("Running")).isEqualTo(false);
+        assertThat(service.attribute("LastRunStatus")).isEqualTo("failed");
         // health and metrics show the failure
-        String health = http("/observe/health");
+        String health = service.http("/observe/health");
         JsonNode lastRun = null;
         for (JsonNode check : JSON.readTree(health.substring(4)).get("checks")) {
             if ("cleaner-last-run".equals(check.path("name").asText())) {
@@ -146,23 +121,23 @@ class BadRouteEditTest {
         assertThat(lastRun).as(health).isNotNull();
         assertThat(lastRun.get("status").asText()).isEqualTo("DOWN");
         assertThat(lastRun.toString()).contains("the run failed");
-        String metrics = http("/observe/metrics");
+        String metrics = service.http("/observe/metrics");
         assertThat(metrics).contains("cleaner_runs_total{status=\"failed\"}").contains("cleaner_last_run_exit_code 1.0");
         // and the next run starts
         int before = tree.auditFiles().size();
-        assertThat(JMX.invoke(control(), "runNow", null, null)).isEqualTo("started");
-        await(() -> tree.auditFiles().size() > before && !isRunning(), "the next run");
+        assertThat(service.invoke("runNow")).isEqualTo("started");
+        RunningService.await(() -> tree.auditFiles().size() > before && !service.running(), 20_000, "the next run");
     }
 
     /** Runs now until a run ends with {@code status}; the routes reload in the meantime. */
     private JsonNode runUntil(String status) throws Exception {
         long deadline = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < deadline) {
-            await(() -> !isRunning(), "no run in progress");
+            RunningService.await(() -> !service.running(), 20_000, "no run in progress");
             int before = tree.auditFiles().size();
-            Object answer = JMX.invoke(control(), "runNow", null, null);
+            Object answer = service.invoke("runNow");
             assertThat(answer).as("runNow is accepted between runs").isEqualTo("started");
-            await(() -> tree.auditFiles().size() > before && !isRunning(), "the audit of the run");
+            RunningService.await(() -> tree.auditFiles().size() > before && !service.running(), 20_000, "the audit of the run");
             List<Path> audits = tree.auditFiles();
             JsonNode newest = null;
             for (Path p : audits) {
@@ -176,38 +151,6 @@ class BadRouteEditTest {
             }
             Thread.sleep(500);
         }
-        throw new AssertionError("no run ended with status " + status + ": " + stdout.toString(StandardCharsets.UTF_8));
-    }
-
-    private boolean isRunning() {
-        try {
-            return (Boolean) JMX.getAttribute(control(), "Running");
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private String http(String path) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
-        return r.statusCode() + " " + r.body();
-    }
-
-    private static ObjectName control() throws Exception {
-        return new ObjectName(CleanerControl.OBJECT_NAME);
-    }
-
-    interface Condition {
-        boolean met() throws Exception;
-    }
-
-    private static void await(Condition condition, String what) throws Exception {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (!condition.met()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+        throw new AssertionError("no run ended with status " + status + ": " + service.stdout());
     }
 }

@@ -4,28 +4,17 @@ import static ai.datapilot.cleaner.testing.RedisForTests.job;
 import static ai.datapilot.cleaner.testing.StorageTree.old;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.datapilot.cleaner.settings.SettingsParser;
 import ai.datapilot.cleaner.testing.RedisForTests;
+import ai.datapilot.cleaner.testing.RunningService;
 import ai.datapilot.cleaner.testing.StorageTree;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.camel.Route;
 import org.junit.jupiter.api.AfterEach;
@@ -41,47 +30,38 @@ class ScheduleControlTest {
     static RedisForTests redis = new RedisForTests();
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final MBeanServer JMX = ManagementFactory.getPlatformMBeanServer();
-
     @TempDir
     Path tmp;
 
     StorageTree tree;
-    CleanerService service;
-    int port;
-    Map<String, String> env = new HashMap<>();
+    RunningService service;
+    Map<String, String> env;
 
     @BeforeEach
     void data() throws IOException {
         tree = new StorageTree(Files.createDirectory(tmp.resolve("storage")));
         tree.file("uploads/job_old/data.csv", old());
         redis.setJob("job:job_old", job("job_old", old()));
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        env.put("LOCAL_STORAGE_ROOT", tree.root().toString());
-        env.put("REDIS_URL", redis.url());
-        env.put("CLEANER_MANAGEMENT_PORT", Integer.toString(port));
-        env.put("CLEANER_DELETES_PER_SECOND", "0");
+        env = RunningService.env(tree, redis);
     }
 
     @AfterEach
     void stop() {
         if (service != null) {
-            service.stop("test end");
+            service.close();
         }
     }
 
     private void start(String schedule) throws Exception {
         env.put("CLEANER_CRON_SCHEDULE", schedule);
-        service = CleanerService.start(SettingsParser.parse(env), new PrintStream(new ByteArrayOutputStream()), Clock.systemUTC());
+        service = RunningService.start(env);
     }
 
     @Test
     void resumingAPausedScheduleRunsNothingMissedAndWaitsForTheNextFire() throws Exception {
         start("*/4 * * * * ?");
         await(() -> audits().size() >= 1, 10_000, "a scheduled run");
-        JMX.invoke(control(), "suspendSchedule", null, null);
+        service.invoke("suspendSchedule");
         await(() -> !running(), 10_000, "the run in flight to end");
         int before = audits().size();
         Thread.sleep(9_000); // two or three fires missed
@@ -92,7 +72,7 @@ class ScheduleControlTest {
             Thread.sleep(10);
         }
         Instant resumed = Instant.now();
-        JMX.invoke(control(), "resumeSchedule", null, null);
+        service.invoke("resumeSchedule");
         await(() -> audits().size() > before, 10_000, "the next scheduled run");
         Thread.sleep(1000);
 
@@ -107,7 +87,7 @@ class ScheduleControlTest {
         assertThat(startedAfter).as("one run, at the next fire, no burst of missed fires").hasSize(1);
         assertThat(startedAfter.get(0)).isAfterOrEqualTo(nextFire.minusMillis(50));
 
-        assertThat(JMX.invoke(control(), "runNow", null, null)).isIn("started", "not started: a run is in progress");
+        assertThat(service.invoke("runNow")).isIn("started", "not started: a run is in progress");
         await(() -> !running(), 10_000, "idle");
         String metrics = http("/observe/metrics");
         assertThat(metrics).contains("cleaner_control_actions_total{action=\"suspend\"} 1.0")
@@ -124,28 +104,28 @@ class ScheduleControlTest {
         start("*/2 * * * * ?");
         await(() -> audits().size() >= 1, 10_000, "a scheduled run");
         // paused the way the docs show with jmxterm: Camel's own route MBean
-        JMX.invoke(new ObjectName("org.apache.camel:context=datapilot-cleaner,type=routes,name=\"trigger-schedule\""), "suspend", null, null);
+        RunningService.JMX.invoke(new ObjectName("org.apache.camel:context=datapilot-cleaner,type=routes,name=\"trigger-schedule\""), "suspend", null, null);
         await(() -> !running(), 10_000, "the run in flight to end");
-        Route before = service.application().context().getRoute("trigger-run-once");
+        Route before = service.service().application().context().getRoute("trigger-run-once");
 
         // an operator's edit: a log line when a run is asked for
         String edited = original.replace("      uri: direct:run-once\n      steps:\n",
                 "      uri: direct:run-once\n      steps:\n        - log:\n            message: \"run asked for\"\n");
         assertThat(edited).isNotEqualTo(original);
         Files.writeString(routes.resolve("cleaner.camel.yaml"), edited);
-        await(() -> service.application().context().getRoute("trigger-run-once") != before
-                && service.application().context().getRoute("trigger-run-once") != null, 15_000, "the reload");
+        await(() -> service.service().application().context().getRoute("trigger-run-once") != before
+                && service.service().application().context().getRoute("trigger-run-once") != null, 15_000, "the reload");
 
         // the reload suspends the new trigger route again right after adding it
-        await(() -> "Suspended".equals(service.application().context().getRouteController()
+        await(() -> "Suspended".equals(service.service().application().context().getRouteController()
                 .getRouteStatus("trigger-schedule").name()), 2_000, "the schedule paused again");
         int count = audits().size();
-        assertThat(JMX.getAttribute(control(), "ScheduleSuspended")).isEqualTo(true);
+        assertThat(service.attribute("ScheduleSuspended")).isEqualTo(true);
         Thread.sleep(5_000);
         assertThat(audits()).as("no scheduled run after the reload while paused").hasSize(count);
         assertThat(http("/observe/metrics")).contains("cleaner_control_actions_total{action=\"suspend\"} 1.0");
 
-        JMX.invoke(control(), "resumeSchedule", null, null);
+        service.invoke("resumeSchedule");
         await(() -> audits().size() > count, 10_000, "a run after resume");
     }
 
@@ -158,30 +138,14 @@ class ScheduleControlTest {
     }
 
     private boolean running() {
-        try {
-            return (Boolean) JMX.getAttribute(control(), "Running");
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return service.running();
     }
 
     private String http(String path) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
-        return r.body();
+        return service.http(path);
     }
 
-    private static ObjectName control() throws Exception {
-        return new ObjectName(CleanerControl.OBJECT_NAME);
-    }
-
-    private static void await(java.util.function.BooleanSupplier condition, long millis, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + millis;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+    private static void await(RunningService.Condition condition, long millis, String what) throws Exception {
+        RunningService.await(condition, millis, what);
     }
 }
