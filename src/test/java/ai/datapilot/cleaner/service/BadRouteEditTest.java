@@ -112,6 +112,7 @@ class BadRouteEditTest {
         assertThat(service.attribute("LastRunStatus")).isEqualTo("failed");
         // health and metrics show the failure
         String health = service.http("/observe/health");
+        assertThat(health).as("the full health report is not up").startsWith("503 ");
         JsonNode lastRun = null;
         for (JsonNode check : JSON.readTree(health.substring(4)).get("checks")) {
             if ("cleaner-last-run".equals(check.path("name").asText())) {
