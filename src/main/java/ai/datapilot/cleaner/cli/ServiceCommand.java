@@ -36,12 +36,19 @@ final class ServiceCommand {
             err.println(e.getMessage());
             return 1;
         }
-        VirtualMachine vm = VirtualMachine.attach(pid);
         String address;
         try {
-            address = vm.startLocalManagementAgent();
-        } finally {
-            vm.detach();
+            VirtualMachine vm = VirtualMachine.attach(pid);
+            try {
+                address = vm.startLocalManagementAgent();
+            } finally {
+                vm.detach();
+            }
+        } catch (Exception | LinkageError e) {
+            // another user's process, a JVM started with -XX:+DisableAttachMechanism, no jdk.attach
+            err.println("Could not reach the cleaner service (pid " + pid + ") through the local JMX connector: " + e
+                    + ". Run this command as the user the service runs as, on its host (in its container).");
+            return 1;
         }
         try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
             MBeanServerConnection jmx = connector.getMBeanServerConnection();
