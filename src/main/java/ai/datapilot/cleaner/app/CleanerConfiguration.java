@@ -1,8 +1,10 @@
 package ai.datapilot.cleaner.app;
 
 import ai.datapilot.cleaner.audit.AuditFile;
+import ai.datapilot.cleaner.audit.FailedStep;
 import ai.datapilot.cleaner.audit.RunStart;
 import ai.datapilot.cleaner.audit.RunTracker;
+import ai.datapilot.cleaner.audit.StandaloneAuditWriter;
 import ai.datapilot.cleaner.audit.StructuredSummary;
 import ai.datapilot.cleaner.blob.BlobStore;
 import ai.datapilot.cleaner.blob.S3BlobStore;
@@ -111,6 +113,8 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     @Override
     public void configure(CamelContext context) {
         context.getCamelContextExtension().addInterceptStrategy(new ai.datapilot.cleaner.audit.RunIdOnLogs());
+        // names the route step that threw in a failed run's error (also in reloaded routes)
+        context.getCamelContextExtension().addInterceptStrategy(new FailedStep(runTracker));
         if (blobStorage.inBucket()) {
             // bound lazily: the client may still be starting; the audit step asks for it at the end
             context.getRegistry().bind("s3Client", S3Client.class, (java.util.function.Supplier<Object>) blobStorage::s3Client);
@@ -236,6 +240,12 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     @BindToRegistry
     public Endpoint auditFolder() {
         return blobStorage.auditFolderEndpoint();
+    }
+
+    /** The last resort of a run whose audit route broke: the record, written without the routes. */
+    @BindToRegistry
+    public StandaloneAuditWriter auditFallback() {
+        return blobStorage.standaloneAuditWriter();
     }
 
     @BindToRegistry

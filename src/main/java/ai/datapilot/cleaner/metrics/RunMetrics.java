@@ -29,10 +29,11 @@ public final class RunMetrics {
     static final List<String> STORES = List.of("blob", "redis");
     static final List<String> OUTCOMES = List.of(ItemOutcome.DELETED, ItemOutcome.WOULD_DELETE, ItemOutcome.FAILED,
             ItemOutcome.SKIPPED, "not_attempted");
-    static final List<String> STATUSES = List.of("completed", "interrupted", "lease_unavailable", "refused");
+    static final List<String> STATUSES = List.of("completed", "interrupted", "failed", "lease_unavailable", "refused");
     static final List<String> ERROR_TYPES = List.of("blob_scan_failed", "blob_deletion_failed", "redis_scan_failed",
             "redis_deletion_failed", "cleanup_failed", "config_invalid", "lease_failed", "audit_write_failed");
     static final List<String> DRY_RUN = List.of("true", "false");
+    static final List<String> CONTROL_ACTIONS = List.of("suspend", "resume", "run_now");
     /** Run durations worth telling apart: a few seconds (nothing to do) up to the 10-minute default budget and past it. */
     static final Duration[] DURATION_BUCKETS = {Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(15),
         Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofMinutes(5), Duration.ofMinutes(10),
@@ -45,7 +46,8 @@ public final class RunMetrics {
             "cleaner_deferred_total", "Expired items left for the next run (beyond the cap, or after a stop), by store",
             "cleaner_skipped_total", "Items kept at the scan or the re-check, by reason",
             "cleaner_errors_total", "Errors of runs, by audit error type",
-            "cleaner_runs_total", "Runs, by status and whether they were dry runs");
+            "cleaner_runs_total", "Runs, by status and whether they were dry runs",
+            "cleaner_control_actions_total", "Operator controls of the service's schedule: suspend, resume, run_now");
 
     private MeterRegistry registry;
     private final Map<String, Counter> counters = new LinkedHashMap<>();
@@ -123,6 +125,9 @@ public final class RunMetrics {
         for (String type : ERROR_TYPES) {
             counter("cleaner_errors_total", "type", type);
         }
+        for (String action : CONTROL_ACTIONS) {
+            counter("cleaner_control_actions_total", "action", action);
+        }
         for (String dry : DRY_RUN) {
             for (String status : STATUSES) {
                 counter("cleaner_runs_total", "status", status, "dry_run", dry);
@@ -156,6 +161,13 @@ public final class RunMetrics {
 
     private static String key(String name, String... tags) {
         return name + "\u0000" + String.join("\u0000", tags);
+    }
+
+    /** An operator's control of the service: {@code suspend}, {@code resume} or {@code run_now}. */
+    public synchronized void control(String action) {
+        if (registry != null) {
+            count("cleaner_control_actions_total", 1, "action", action);
+        }
     }
 
     /** The route's {@code record-metrics} step, after the audit record and the summary line. */
