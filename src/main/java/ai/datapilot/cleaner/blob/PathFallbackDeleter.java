@@ -16,6 +16,8 @@ import java.nio.file.attribute.DosFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
 import java.util.function.BiConsumer;
 
 /**
@@ -133,7 +135,7 @@ final class PathFallbackDeleter {
         if (checked.mounts().contains(id)) {
             return Recheck.changed("a mount point now; not touched");
         }
-        String why = unlikeTheScan(attrs, ref.key(), cutoff);
+        String why = unlikeTheScan(file, attrs, ref.key(), cutoff);
         if (why != null) {
             return Recheck.changed(why);
         }
@@ -144,8 +146,8 @@ final class PathFallbackDeleter {
         return removeChecked(ref.folder(), file, ref.key(), cutoff);
     }
 
-    /** Null when {@code a} is still the expired file or link the walk saw, else why not. */
-    private String unlikeTheScan(BasicFileAttributes a, Object scanned, Instant cutoff) {
+    /** Null when {@code a}, read at {@code file}, is still the expired file or link the walk saw, with no other name; else why not. */
+    private String unlikeTheScan(Path file, BasicFileAttributes a, Object scanned, Instant cutoff) throws IOException {
         if (!a.isRegularFile() && !a.isSymbolicLink()) {
             return "no longer a file or link";
         }
@@ -159,6 +161,30 @@ final class PathFallbackDeleter {
         Instant mtime = a.lastModifiedTime().toInstant();
         if (!mtime.isBefore(cutoff)) {
             return "modified after the scan (mtime now " + mtime + ")";
+        }
+        return otherNames(file, a);
+    }
+
+    /**
+     * Null when the file at {@code file} (whose attributes were {@code a}) has a single name. A hard
+     * link shares its identity with its other names, one of which may lie outside the root: a folder
+     * swapped on the way between the last check and the delete could then lead the delete to that
+     * name with every identity check passing. Where the platform gives no link count (Windows), null.
+     */
+    private static String otherNames(Path file, BasicFileAttributes a) throws IOException {
+        Map<String, Object> unix;
+        try {
+            unix = Files.readAttributes(file, "unix:fileKey,nlink", NO_FOLLOW);
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return null;
+        }
+        if (!Objects.equals(unix.get("fileKey"), a.fileKey())) {
+            return "replaced by another file while it was checked; kept";
+        }
+        Object names = unix.get("nlink");
+        if (!(names instanceof Integer n) || n != 1) {
+            return "has " + names + " names (hard links), one of which may be outside the storage root; "
+                    + "without folder handles it cannot be deleted by this name alone; kept";
         }
         return null;
     }
@@ -240,7 +266,7 @@ final class PathFallbackDeleter {
         try {
             checkFolders(folder);
             BasicFileAttributes a = Files.readAttributes(aside, BasicFileAttributes.class, NO_FOLLOW);
-            why = isFolder ? folderUnlikeTheScan(a, identity) : unlikeTheScan(a, identity, cutoff);
+            why = isFolder ? folderUnlikeTheScan(a, identity) : unlikeTheScan(aside, a, identity, cutoff);
             if (why == null) {
                 try {
                     Files.delete(aside);
