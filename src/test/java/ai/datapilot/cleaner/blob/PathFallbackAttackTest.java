@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -62,8 +63,7 @@ class PathFallbackAttackTest {
      */
     @Test
     void anOutsideFilesOtherNameInTheTreeNeverLeadsToItsRemovalWhileTheFolderFlips() throws Exception {
-        assumeTrue(exchangeSyscall() > 0, "renameat2 number not known for this architecture");
-        assumeTrue(sh("command -v perl >/dev/null") == 0, "perl is not installed");
+        assumeFlipper();
         int names = 200;
         Path victims = Files.createDirectories(outside.resolve("victims"));
         Path job = Files.createDirectories(tree.path("uploads/job"));
@@ -151,6 +151,204 @@ class PathFallbackAttackTest {
         Files.delete(other);
         assertThat(store.deleteIfUnchanged(seen.items.get(0), cutoff)).isEqualTo(Recheck.EXPIRED);
         assertThat(exists(file)).isFalse();
+    }
+
+    /**
+     * The prefix folder flipped with a link to an outside folder while walks start: the walk may
+     * begin at the link itself. Nothing found that way is deleted and nothing fails unexpectedly.
+     */
+    @Test
+    void aPrefixFolderFlippedWithALinkWhileWalksStartNeverLeadsOut() throws Exception {
+        assumeFlipper();
+        Path victims = Files.createDirectories(outside.resolve("victims"));
+        Path victim = victims.resolve("a.csv");
+        Files.writeString(victim, "outside, keep");
+        Files.setLastModifiedTime(victim, FileTime.from(old()));
+        tree.file("uploads/a.csv", old());
+        Path swap = Files.createSymbolicLink(tree.path("swap"), victims);
+        assertThat(sh("touch -h -d '3 days ago' '" + swap + "'")).isZero();
+        Path uploads = tree.path("uploads");
+        Set<String> seenIds = new TreeSet<>();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+        while (System.nanoTime() < until) {
+            LocalBlobStore store = store();
+            Flipper flipper = Flipper.start(uploads, swap, tmp.resolve("stop"));
+            Seen seen;
+            try {
+                seen = LocalStoreAttackTest.walk(store);
+            } finally {
+                flipper.halt();
+            }
+            for (ScannedItem item : seen.items) {
+                seenIds.add(item.id());
+                Recheck answer = store.deleteIfUnchanged(item, cutoff);
+                if (answer.state() == Recheck.State.EXPIRED) {
+                    tree.file("uploads/a.csv", old());
+                }
+            }
+            assertThat(Files.readString(victim)).isEqualTo("outside, keep");
+            assertThat(Files.isSymbolicLink(swap)).isTrue();
+        }
+        assertThat(seenIds).as("the walks saw").contains("uploads/a.csv");
+    }
+
+    /** The emptied-folder sweep while the job folder flips with a link to an outside folder holding a same-named empty folder. */
+    @Test
+    void theFolderSweepNeverRemovesAnOutsideFolderWhileTheJobFolderFlips() throws Exception {
+        assumeFlipper();
+        Path victims = Files.createDirectories(outside.resolve("victims"));
+        Path job = Files.createDirectories(tree.path("uploads/job"));
+        Path swap = Files.createSymbolicLink(tree.path("swap"), victims);
+        List<String> subs = new ArrayList<>();
+        Map<Object, String> outsideFolders = new HashMap<>();
+        for (int i = 0; i < 50; i++) {
+            subs.add("s" + i);
+            outsideFolders.put(Files.readAttributes(Files.createDirectory(victims.resolve("s" + i)), BasicFileAttributes.class).fileKey(), "s" + i);
+        }
+        Set<String> answers = new TreeSet<>();
+        int renamedAndLeft = 0;
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+        while (System.nanoTime() < until) {
+            for (String sub : subs) {
+                if (!exists(job.resolve(sub))) {
+                    tree.file("uploads/job/" + sub + "/a.csv", old());
+                }
+            }
+            LocalBlobStore store = store();
+            Seen seen = LocalStoreAttackTest.walk(store);
+            List<ScannedItem> deleted = new ArrayList<>();
+            for (ScannedItem item : seen.items) {
+                if (store.deleteIfUnchanged(item, cutoff) == Recheck.EXPIRED) {
+                    deleted.add(item);
+                }
+            }
+            Flipper flipper = Flipper.start(job, swap, tmp.resolve("stop"));
+            try {
+                store.removeEmptiedFolders(deleted, (id, why) -> answers.add(why.replaceAll("[0-9a-f]{16,}", "…")));
+            } finally {
+                flipper.halt();
+            }
+            Set<Object> present = new HashSet<>();
+            try (Stream<Path> listed = Files.list(victims)) {
+                for (Path p : listed.toList()) {
+                    Object key = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+                    present.add(key);
+                    String name = outsideFolders.get(key);
+                    if (name != null && !p.getFileName().toString().equals(name)) {
+                        renamedAndLeft++;
+                        Files.move(p, victims.resolve(name));
+                    }
+                }
+            }
+            assertThat(present).as("outside folders (%d renamed and left, put back by the test); answers %s", renamedAndLeft, answers)
+                    .containsAll(outsideFolders.keySet());
+        }
+    }
+
+    @Test
+    void aFolderWrittenToRightBeforeItsRemovalIsKeptWithItsNewFile() throws Exception {
+        tree.file("uploads/job/sub/old.csv", old());
+        LocalBlobStore store = store();
+        Seen seen = LocalStoreAttackTest.walk(store);
+        assertThat(store.deleteIfUnchanged(seen.items.get(0), cutoff)).isEqualTo(Recheck.EXPIRED);
+        Path fresh = tree.path("uploads/job/sub/fresh.csv");
+        store.seam = id -> Files.writeString(fresh, "just uploaded");
+        Map<String, String> kept = new HashMap<>();
+
+        int removed = store.removeEmptiedFolders(seen.items, kept::put);
+
+        assertThat(Files.readString(fresh)).isEqualTo("just uploaded");
+        assertThat(removed).isZero();
+        assertThat(kept.get("uploads/job/sub/")).contains("written to right before its removal", "put back");
+    }
+
+    /** Names an attacker made beforehand with the private prefix: plain items, links removed as links. */
+    @Test
+    void namesMadeBeforehandWithThePrivatePrefixAreOrdinaryItemsAndLinksAreNotFollowed() throws Exception {
+        Path target = outside.resolve("target.csv");
+        Files.writeString(target, "outside, keep");
+        Path targetDir = Files.createDirectories(outside.resolve("dir"));
+        Files.writeString(targetDir.resolve("in.csv"), "outside, keep");
+        Path job = Files.createDirectories(tree.path("uploads/job"));
+        for (int i = 0; i < 3; i++) {
+            Path link = Files.createSymbolicLink(job.resolve(".datapilot-cleaner-deleting-" + "0".repeat(i + 1)), i == 2 ? targetDir : target);
+            assertThat(sh("touch -h -d '3 days ago' '" + link + "'")).isZero();
+        }
+        tree.file("uploads/job/.datapilot-cleaner-deleting-left-by-a-crash", old());
+        tree.file("uploads/job/a.csv", old());
+        LocalBlobStore store = store();
+        Seen seen = LocalStoreAttackTest.walk(store);
+        assertThat(seen.items).hasSize(5);
+
+        for (ScannedItem item : seen.items) {
+            assertThat(store.deleteIfUnchanged(item, cutoff)).as(item.id()).isEqualTo(Recheck.EXPIRED);
+        }
+        assertThat(store.removeEmptiedFolders(seen.items)).isEqualTo(1);
+
+        assertThat(Files.readString(target)).isEqualTo("outside, keep");
+        assertThat(Files.readString(targetDir.resolve("in.csv"))).isEqualTo("outside, keep");
+        assertThat(exists(job)).isFalse();
+    }
+
+    /** Newlines, backslashes, and two names that differ only in Unicode normalisation (NFC, NFD): each is itself. */
+    @Test
+    void oddNamesAreDeletedAsThemselvesAndTheirLookAlikesStay() throws Exception {
+        String nfc = "caf\u00e9.csv";
+        String nfd = "cafe\u0301.csv";
+        Path oldOne = tree.file("uploads/job/" + nfc, old());
+        Path young = tree.file("uploads/job/" + nfd, LocalStoreAttackTest.young());
+        Path newline = tree.file("uploads/job/a\nb\\c.csv", old());
+        Path lookAlike = tree.file("uploads/job/a\nb\\c.csv\n", LocalStoreAttackTest.young());
+        LocalBlobStore store = store();
+        Seen seen = LocalStoreAttackTest.walk(store);
+
+        for (ScannedItem item : seen.items) {
+            store.deleteIfUnchanged(item, cutoff);
+        }
+
+        assertThat(exists(oldOne)).isFalse();
+        assertThat(exists(newline)).isFalse();
+        assertThat(young).exists();
+        assertThat(lookAlike).exists();
+    }
+
+    /** A path that fits the platform's limit while the private name beside it does not: kept, and says why. */
+    @Test
+    void aFileWhosePrivateNameWouldBeTooLongIsKept() throws Exception {
+        Path dir = tree.path("uploads");
+        StringBuilder built = new StringBuilder();
+        // folders of 200 bytes up to just under PATH_MAX (4096, counting the final NUL)
+        while (tree.root().toString().length() + built.length() + 8 + 201 < 4095 - 10) {
+            built.append('/').append("d".repeat(200));
+        }
+        dir = Files.createDirectories(Path.of(dir + built.toString()));
+        int room = 4095 - dir.toString().length() - 1;
+        Path file = dir.resolve("f".repeat(Math.min(room, 20)));
+        Files.writeString(file, "old");
+        Files.setLastModifiedTime(file, FileTime.from(old()));
+        try {
+            LocalBlobStore store = store();
+            Seen seen = LocalStoreAttackTest.walk(store);
+            assertThat(seen.items).hasSize(1);
+
+            Recheck answer;
+            try {
+                answer = store.deleteIfUnchanged(seen.items.get(0), cutoff);
+            } catch (IOException e) {
+                answer = Recheck.changed("thrown: " + e);
+            }
+
+            assertThat(answer.state()).isEqualTo(Recheck.State.CHANGED);
+            assertThat(answer.reason()).contains("File name too long");
+            assertThat(exists(file)).isTrue();
+        } finally {
+            sh("rm -rf '" + tree.path("uploads") + "'");
+        }
+    }
+
+    private static void assumeFlipper() {
+        assumeTrue(exchangeSyscall() > 0, "renameat2 number not known for this architecture");
+        assumeTrue(sh("command -v perl >/dev/null") == 0, "perl is not installed");
     }
 
     /** The syscall number of renameat2 (0 where not known). */
