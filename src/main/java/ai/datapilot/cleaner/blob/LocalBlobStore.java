@@ -475,6 +475,12 @@ public final class LocalBlobStore implements BlobStore {
             if (sink.stopRequested()) {
                 return FileVisitResult.TERMINATE;
             }
+            if (folder == null) {
+                // the walk's start was no folder: the prefix was swapped for a link or file after it was checked
+                sink.failed(CleanerError.blobScan(prefix, null, "prefix folder " + id(file) + " was replaced by a link or file "
+                        + "as the scan started; links are never followed, prefix not scanned"));
+                return FileVisitResult.TERMINATE;
+            }
             if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
                 Instant mtime = attrs.lastModifiedTime().toInstant();
                 if (sink.interested(mtime)) {
