@@ -69,22 +69,18 @@ class PathFallbackAttackTest {
         int names = 200;
         Path victims = Files.createDirectories(outside.resolve("victims"));
         Path job = Files.createDirectories(tree.path("uploads/job"));
+        Outside tracked = new Outside(victims);
         for (int i = 0; i < names; i++) {
             Path victim = victims.resolve("v" + i + ".csv");
             Files.writeString(victim, "outside, keep");
             Files.setLastModifiedTime(victim, FileTime.from(old()));
             Files.createLink(job.resolve(victim.getFileName()), victim);
+            tracked.add(victim);
         }
         // the other side of the exchange: a link to the outside folder, inside the root but outside the prefixes
         Path swap = Files.createSymbolicLink(tree.path("swap"), victims);
-        Map<Object, String> victimNames = new HashMap<>();
-        for (int i = 0; i < names; i++) {
-            Path victim = victims.resolve("v" + i + ".csv");
-            victimNames.put(Files.readAttributes(victim, BasicFileAttributes.class).fileKey(), victim.getFileName().toString());
-        }
         Set<String> answers = new TreeSet<>();
         Set<String> removed = new TreeSet<>();
-        int renamedAndLeft = 0;
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         int rounds = 0;
         while (System.nanoTime() < until && removed.isEmpty()) {
@@ -106,26 +102,9 @@ class PathFallbackAttackTest {
                 flipper.halt();
             }
             assertThat(Files.isSymbolicLink(job)).as("the flipper left the job folder in place").isFalse();
-            // which outside files still have a name there (under theirs, or under a private name left behind)
-            Set<Object> present = new HashSet<>();
-            try (Stream<Path> listed = Files.list(victims)) {
-                for (Path p : listed.toList()) {
-                    Object key = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-                    present.add(key);
-                    String name = victimNames.get(key);
-                    if (name != null && !p.getFileName().toString().equals(name)) {
-                        renamedAndLeft++;
-                        Files.move(p, victims.resolve(name));
-                    }
-                }
-            }
-            victimNames.forEach((key, name) -> {
-                if (!present.contains(key)) {
-                    removed.add(name);
-                }
-            });
+            removed.addAll(tracked.removed());
             // the storage names deleted this round come back for the next
-            for (String name : victimNames.values()) {
+            for (String name : tracked.names.values()) {
                 if (exists(victims.resolve(name)) && !exists(job.resolve(name))) {
                     Files.createLink(job.resolve(name), victims.resolve(name));
                 }
@@ -133,7 +112,7 @@ class PathFallbackAttackTest {
         }
 
         assertThat(removed).as("outside files removed after %d rounds (%d renamed and left, put back by the test); answers: %s",
-                rounds, renamedAndLeft, answers).isEmpty();
+                rounds, tracked.renamedAndLeft, answers).isEmpty();
     }
 
     @Test
@@ -202,13 +181,12 @@ class PathFallbackAttackTest {
         Path job = Files.createDirectories(tree.path("uploads/job"));
         Path swap = Files.createSymbolicLink(tree.path("swap"), victims);
         List<String> subs = new ArrayList<>();
-        Map<Object, String> outsideFolders = new HashMap<>();
+        Outside tracked = new Outside(victims);
         for (int i = 0; i < 50; i++) {
             subs.add("s" + i);
-            outsideFolders.put(Files.readAttributes(Files.createDirectory(victims.resolve("s" + i)), BasicFileAttributes.class).fileKey(), "s" + i);
+            tracked.add(Files.createDirectory(victims.resolve("s" + i)));
         }
         Set<String> answers = new TreeSet<>();
-        int renamedAndLeft = 0;
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
         while (System.nanoTime() < until) {
             for (String sub : subs) {
@@ -230,21 +208,54 @@ class PathFallbackAttackTest {
             } finally {
                 flipper.halt();
             }
-            Set<Object> present = new HashSet<>();
-            try (Stream<Path> listed = Files.list(victims)) {
-                for (Path p : listed.toList()) {
-                    Object key = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-                    present.add(key);
-                    String name = outsideFolders.get(key);
-                    if (name != null && !p.getFileName().toString().equals(name)) {
-                        renamedAndLeft++;
-                        Files.move(p, victims.resolve(name));
-                    }
+            assertThat(tracked.removed()).as("outside folders removed (%d renamed and left, put back by the test); answers %s",
+                    tracked.renamedAndLeft, answers).isEmpty();
+        }
+    }
+
+    /**
+     * The storage root itself flipped with a link to an outside look-alike (same folders, same
+     * names, other files) while items are deleted: no outside file is removed.
+     */
+    @Test
+    void theRootFlippedWithALinkToALookAlikeNeverLeadsADeleteOut() throws Exception {
+        assumeFlipper();
+        Path mirror = Files.createDirectories(outside.resolve("mirror/uploads/job"));
+        Outside tracked = new Outside(mirror);
+        for (int i = 0; i < 100; i++) {
+            Path victim = mirror.resolve("v" + i + ".csv");
+            Files.writeString(victim, "outside, keep");
+            Files.setLastModifiedTime(victim, FileTime.from(old()));
+            tracked.add(victim);
+        }
+        Path swap = Files.createSymbolicLink(tmp.resolve("swap-root"), outside.resolve("mirror"));
+        Set<String> answers = new TreeSet<>();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+        while (System.nanoTime() < until) {
+            for (String name : tracked.names.values()) {
+                if (!exists(tree.path("uploads/job/" + name))) {
+                    tree.file("uploads/job/" + name, old());
                 }
             }
-            assertThat(present).as("outside folders (%d renamed and left, put back by the test); answers %s", renamedAndLeft, answers)
-                    .containsAll(outsideFolders.keySet());
+            LocalBlobStore store = store();
+            Seen seen = LocalStoreAttackTest.walk(store);
+            Flipper flipper = Flipper.start(tree.root(), swap, tmp.resolve("stop"));
+            try {
+                for (ScannedItem item : seen.items) {
+                    try {
+                        Recheck answer = store.deleteIfUnchanged(item, cutoff);
+                        answers.add(answer.state() + " " + String.valueOf(answer.reason()).replaceAll("[0-9a-f]{16,}", "…"));
+                    } catch (IOException e) {
+                        answers.add("error " + e.getClass().getSimpleName());
+                    }
+                }
+            } finally {
+                flipper.halt();
+            }
+            assertThat(tracked.removed()).as("outside files removed (%d renamed and left, put back by the test); answers %s",
+                    tracked.renamedAndLeft, answers).isEmpty();
         }
+        assertThat(answers).as("some deletes went through").anyMatch(a -> a.startsWith("EXPIRED"));
     }
 
     @Test
@@ -339,6 +350,44 @@ class PathFallbackAttackTest {
             assertThat(exists(file)).isTrue();
         } finally {
             sh("rm -rf '" + tree.path("uploads") + "'");
+        }
+    }
+
+    /** Files or folders the test made in an outside folder, known by identity. */
+    private static final class Outside {
+        final Path dir;
+        final Map<Object, String> names = new HashMap<>();
+        int renamedAndLeft;
+
+        Outside(Path dir) {
+            this.dir = dir;
+        }
+
+        void add(Path p) throws IOException {
+            names.put(Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey(), p.getFileName().toString());
+        }
+
+        /** The names of those with no name left in the folder; those left under another name are put back, and counted. */
+        Set<String> removed() throws IOException {
+            Set<Object> present = new HashSet<>();
+            try (Stream<Path> listed = Files.list(dir)) {
+                for (Path p : listed.toList()) {
+                    Object key = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+                    present.add(key);
+                    String name = names.get(key);
+                    if (name != null && !p.getFileName().toString().equals(name)) {
+                        renamedAndLeft++;
+                        Files.move(p, dir.resolve(name));
+                    }
+                }
+            }
+            Set<String> removed = new TreeSet<>();
+            names.forEach((key, name) -> {
+                if (!present.contains(key)) {
+                    removed.add(name);
+                }
+            });
+            return removed;
         }
     }
 
