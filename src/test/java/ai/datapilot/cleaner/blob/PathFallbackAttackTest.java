@@ -11,10 +11,12 @@ import ai.datapilot.cleaner.store.ScannedItem;
 import ai.datapilot.cleaner.testing.StorageTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
@@ -23,8 +25,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -256,6 +262,66 @@ class PathFallbackAttackTest {
                     tracked.renamedAndLeft, answers).isEmpty();
         }
         assertThat(answers).as("some deletes went through").anyMatch(a -> a.startsWith("EXPIRED"));
+    }
+
+    /**
+     * A file that changed right before its delete is put back under its name; an application
+     * writing a new file under that name at that moment (after the name was found free, before the
+     * put-back) must keep its new file. Random delays sweep the writer across the put-back.
+     */
+    @Test
+    void aNewFileWrittenUnderTheNameWhileTheOldOneIsPutBackIsNeverOverwritten() throws Exception {
+        Path job = Files.createDirectories(tree.path("uploads/job"));
+        Path file = job.resolve("a.csv");
+        Random random = new Random(7);
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        int trials = 0;
+        int wroteFirst = 0;
+        List<String> lost = new ArrayList<>();
+        try {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+            while (System.nanoTime() < until && lost.isEmpty()) {
+                trials++;
+                try (Stream<Path> left = Files.list(job)) {
+                    for (Path p : left.toList()) {
+                        Files.delete(p);
+                    }
+                }
+                tree.file("uploads/job/a.csv", old());
+                LocalBlobStore store = store();
+                Seen seen = LocalStoreAttackTest.walk(store);
+                long delay = random.nextInt(400_000);
+                List<Future<Boolean>> wrote = new ArrayList<>();
+                store.seam = id -> {
+                    // the file is written to right before its delete: it will be put back
+                    Files.setLastModifiedTime(file, FileTime.from(Instant.now()));
+                    long start = System.nanoTime();
+                    wrote.add(writer.submit(() -> {
+                        while (System.nanoTime() - start < delay) {
+                            Thread.onSpinWait();
+                        }
+                        try {
+                            Files.writeString(file, "new upload", StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                            return true;
+                        } catch (FileAlreadyExistsException taken) {
+                            return false;
+                        }
+                    }));
+                };
+                Recheck answer = store.deleteIfUnchanged(seen.items.get(0), cutoff);
+                assertThat(answer.state()).isEqualTo(Recheck.State.CHANGED);
+                if (wrote.get(0).get()) {
+                    wroteFirst++;
+                    if (!Files.readString(file).equals("new upload")) {
+                        lost.add(answer.reason());
+                    }
+                }
+            }
+        } finally {
+            writer.shutdownNow();
+        }
+        assertThat(wroteFirst).as("the writer got the name in some of %d trials", trials).isPositive();
+        assertThat(lost).as("new files replaced by the old one put back, in %d trials", trials).isEmpty();
     }
 
     @Test
