@@ -452,6 +452,10 @@ public final class LocalBlobStore implements BlobStore {
                 sink.failed(auditFolderInPrefix(prefix, dir));
                 return FileVisitResult.SKIP_SUBTREE;
             }
+            if (folder != null && PathFallbackDeleter.isPrivateName(dir.getFileName())) {
+                sink.skipped(id(dir) + "/", PathFallbackDeleter.LEFT_ASIDE);
+                return FileVisitResult.SKIP_SUBTREE;
+            }
             if (attrs.isOther()) {
                 // walkFileTree would enter a junction as a folder
                 sink.skipped(id(dir) + "/", "junction, mount point or other reparse point; links are never followed, not crossed");
@@ -480,6 +484,10 @@ public final class LocalBlobStore implements BlobStore {
                 sink.failed(CleanerError.blobScan(prefix, null, "prefix folder " + id(file) + " was replaced by a link or file "
                         + "as the scan started; links are never followed, prefix not scanned"));
                 return FileVisitResult.TERMINATE;
+            }
+            if (PathFallbackDeleter.isPrivateName(file.getFileName())) {
+                sink.skipped(id(file), PathFallbackDeleter.LEFT_ASIDE);
+                return FileVisitResult.CONTINUE;
             }
             if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
                 Instant mtime = attrs.lastModifiedTime().toInstant();

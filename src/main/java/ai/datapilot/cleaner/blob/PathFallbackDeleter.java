@@ -6,6 +6,8 @@ import ai.datapilot.cleaner.store.Recheck;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -37,6 +39,10 @@ final class PathFallbackDeleter {
 
     private static final LinkOption[] NO_FOLLOW = {LinkOption.NOFOLLOW_LINKS};
     private static final String ASIDE = ".datapilot-cleaner-deleting-";
+    /** Why the walk leaves a private name alone: a rename by path split by a swapped folder can have moved an outside item in. */
+    static final String LEFT_ASIDE = "a name this cleaner gives an item while deleting it without folder handles, left by an interrupted "
+            + "or disturbed delete; it may hold a file or folder from outside the storage root (moved in through a folder swapped "
+            + "during the delete): never deleted, check it by hand";
     private static final SecureRandom ASIDE_NAMES = new SecureRandom();
     static final String NO_IDENTITY = "cannot be told apart from a replacement on this file system "
             + "(no file key, and no creation time the platform vouches for); kept";
@@ -67,6 +73,11 @@ final class PathFallbackDeleter {
     PathFallbackDeleter(Path root) {
         this.root = root;
         this.rootIdentity = rootIdentityNow();
+    }
+
+    /** Whether {@code name} is a private name of {@link #removeChecked}. */
+    static boolean isPrivateName(Path name) {
+        return name != null && name.toString().startsWith(ASIDE);
     }
 
     /** The root's identity, taken once when it first exists: every later check compares with it. */
@@ -291,15 +302,43 @@ final class PathFallbackDeleter {
 
     private static Recheck putBack(Path aside, Path target, String why) {
         try {
+            if (Files.isRegularFile(aside, NO_FOLLOW) && linkBack(aside, target)) {
+                return Recheck.changed(why + "; put back and kept");
+            }
+            if (Files.isSymbolicLink(aside)) {
+                // made anew (a symbolic link never replaces a name either); its mtime is now
+                Files.createSymbolicLink(target, Files.readSymbolicLink(aside));
+                Files.deleteIfExists(aside);
+                return Recheck.changed(why + "; put back (as a new link to the same place) and kept");
+            }
             if (!Files.exists(target, NO_FOLLOW)) {
-                // no REPLACE_EXISTING: a name taken meanwhile is not overwritten
+                // a folder; no REPLACE_EXISTING: a name taken meanwhile is not overwritten (atomically so on Windows only)
                 Files.move(aside, target);
                 return Recheck.changed(why + "; put back and kept");
             }
+        } catch (FileAlreadyExistsException taken) {
+            // taken meanwhile: below
         } catch (IOException e) {
             return Recheck.changed(why + "; could not be put back (" + e + "), kept beside its name as " + aside.getFileName());
         }
         return Recheck.changed(why + "; the name was taken again since: kept beside it as " + aside.getFileName());
+    }
+
+    /**
+     * Puts a file back under its name by a hard link, which unlike a rename on Unix never replaces
+     * a file written under that name meanwhile; false where the file system has no hard links.
+     */
+    private static boolean linkBack(Path aside, Path target) throws IOException {
+        try {
+            Files.createLink(target, aside);
+        } catch (FileAlreadyExistsException | NoSuchFileException e) {
+            throw e;
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            return false;
+        }
+        // the name is back; a folder swapped meanwhile can only leave this second name behind
+        Files.deleteIfExists(aside);
+        return true;
     }
 
     /**
