@@ -23,7 +23,7 @@ import java.util.Objects;
 import java.util.function.BiConsumer;
 
 /**
- * The re-check and delete by path, where the platform has no folder handles (Windows: no
+ * The re-check and delete by path, where the platform has no folder handles (Windows, macOS before Java 24: no
  * {@link java.nio.file.SecureDirectoryStream}). Each time, every folder from the root down to the
  * item is looked at again without following links, must not be a link, junction or other reparse
  * point, and must be the folder the walk saw (same identity); the item is then renamed to a private
