@@ -370,6 +370,29 @@ class PathFallbackAttackTest {
         assertThat(movedIn).exists();
     }
 
+    /** An outside file bind-mounted over a file of the tree: the walk by path lists it, the re-check keeps it. */
+    @Test
+    void anOutsideFileBindMountedOverAFileInTheTreeIsNeverDeleted() throws Exception {
+        Path victim = outside.resolve("victim.csv");
+        Files.writeString(victim, "outside, keep");
+        Files.setLastModifiedTime(victim, FileTime.from(old()));
+        Path file = tree.file("uploads/job/a.csv", old());
+        assumeTrue(sh("mount --bind '" + victim + "' '" + file + "'") == 0, "mount --bind is not permitted here");
+        try {
+            LocalBlobStore store = store();
+            Seen seen = LocalStoreAttackTest.walk(store);
+            for (ScannedItem item : seen.items) {
+                Recheck answer = store.deleteIfUnchanged(item, cutoff);
+                assertThat(answer.state()).isEqualTo(Recheck.State.CHANGED);
+                assertThat(answer.reason()).contains("a mount point now");
+            }
+            assertThat(Files.readString(file)).isEqualTo("outside, keep");
+        } finally {
+            LocalDeleteRaceTest.unmount(file);
+        }
+        assertThat(Files.readString(victim)).isEqualTo("outside, keep");
+    }
+
     /** Newlines, backslashes, and two names that differ only in Unicode normalisation (NFC, NFD): each is itself. */
     @Test
     void oddNamesAreDeletedAsThemselvesAndTheirLookAlikesStay() throws Exception {
