@@ -303,7 +303,8 @@ final class PathFallbackDeleter {
     private static Recheck putBack(Path aside, Path target, String why) {
         try {
             if (Files.isRegularFile(aside, NO_FOLLOW) && linkBack(aside, target)) {
-                return Recheck.changed(why + "; put back and kept");
+                return Recheck.changed(why + "; put back and kept" + (Files.exists(aside, NO_FOLLOW)
+                        ? " (its private name " + aside.getFileName() + " could not be removed: a folder on the way changed)" : ""));
             }
             if (Files.isSymbolicLink(aside)) {
                 // made anew (a symbolic link never replaces a name either); its mtime is now
