@@ -94,19 +94,7 @@ class PathFallbackAttackTest {
             LocalBlobStore store = store();
             Seen seen = LocalStoreAttackTest.walk(store);
             assertThat(seen.items).hasSizeGreaterThanOrEqualTo(names);
-            Flipper flipper = Flipper.start(job, swap, tmp.resolve("stop"));
-            try {
-                for (ScannedItem item : seen.items) {
-                    try {
-                        Recheck answer = store.deleteIfUnchanged(item, cutoff);
-                        answers.add(answer.state() + " " + String.valueOf(answer.reason()).replaceAll("[0-9a-f]{16,}", "…"));
-                    } catch (IOException e) {
-                        answers.add("error " + e.getClass().getSimpleName());
-                    }
-                }
-            } finally {
-                flipper.halt();
-            }
+            deleteWhileFlipping(store, seen, job, swap, answers);
             assertThat(Files.isSymbolicLink(job)).as("the flipper left the job folder in place").isFalse();
             removed.addAll(tracked.removed());
             // the storage names deleted this round come back for the next
@@ -245,19 +233,7 @@ class PathFallbackAttackTest {
             }
             LocalBlobStore store = store();
             Seen seen = LocalStoreAttackTest.walk(store);
-            Flipper flipper = Flipper.start(tree.root(), swap, tmp.resolve("stop"));
-            try {
-                for (ScannedItem item : seen.items) {
-                    try {
-                        Recheck answer = store.deleteIfUnchanged(item, cutoff);
-                        answers.add(answer.state() + " " + String.valueOf(answer.reason()).replaceAll("[0-9a-f]{16,}", "…"));
-                    } catch (IOException e) {
-                        answers.add("error " + e.getClass().getSimpleName());
-                    }
-                }
-            } finally {
-                flipper.halt();
-            }
+            deleteWhileFlipping(store, seen, tree.root(), swap, answers);
             assertThat(tracked.removed()).as("outside files removed (%d renamed and left, %d moved into the tree under a private name, put back by the test); answers %s",
                     tracked.renamedAndLeft, tracked.movedIn, answers).isEmpty();
         }
@@ -504,6 +480,23 @@ class PathFallbackAttackTest {
                 }
             }
             return removed;
+        }
+    }
+
+    /** Deletes every item seen while {@code folder} and {@code link} are swapped over and over; the answers, private names folded. */
+    private void deleteWhileFlipping(LocalBlobStore store, Seen seen, Path folder, Path link, Set<String> answers) throws Exception {
+        Flipper flipper = Flipper.start(folder, link, tmp.resolve("stop"));
+        try {
+            for (ScannedItem item : seen.items) {
+                try {
+                    Recheck answer = store.deleteIfUnchanged(item, cutoff);
+                    answers.add(answer.state() + " " + String.valueOf(answer.reason()).replaceAll("[0-9a-f]{16,}", "…"));
+                } catch (IOException e) {
+                    answers.add("error " + e.getClass().getSimpleName());
+                }
+            }
+        } finally {
+            flipper.halt();
         }
     }
 
