@@ -317,6 +317,27 @@ class PathFallbackAttackTest {
         assertThat(kept.get("uploads/job/sub/")).contains("written to right before its removal", "put back");
     }
 
+    @Test
+    void aLinkChangedRightBeforeItsDeleteIsPutBackPointingWhereItDid() throws Exception {
+        Path target = outside.resolve("target.csv");
+        Files.writeString(target, "outside, keep");
+        Path link = Files.createSymbolicLink(Files.createDirectories(tree.path("uploads/job")).resolve("l.csv"), target);
+        assertThat(sh("touch -h -d '3 days ago' '" + link + "'")).isZero();
+        LocalBlobStore store = store();
+        Seen seen = LocalStoreAttackTest.walk(store);
+        store.seam = id -> assertThat(sh("touch -h '" + link + "'")).isZero();
+
+        Recheck answer = store.deleteIfUnchanged(seen.items.get(0), cutoff);
+
+        assertThat(answer.state()).isEqualTo(Recheck.State.CHANGED);
+        assertThat(answer.reason()).contains("put back (as a new link to the same place)");
+        assertThat(Files.readSymbolicLink(link)).isEqualTo(target);
+        assertThat(Files.readString(target)).isEqualTo("outside, keep");
+        try (Stream<Path> left = Files.list(link.getParent())) {
+            assertThat(left.toList()).containsExactly(link);
+        }
+    }
+
     /**
      * Private names (made beforehand by an attacker, left by a crash, or an outside item moved in by
      * a rename that a swapped folder split): never items, never entered, never deleted; reported.
