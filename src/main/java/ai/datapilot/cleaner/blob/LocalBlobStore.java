@@ -5,6 +5,7 @@ import ai.datapilot.cleaner.store.ItemScan;
 import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScanSink;
 import ai.datapilot.cleaner.store.ScannedItem;
+import ai.datapilot.cleaner.store.SkipReason;
 import ai.datapilot.cleaner.store.StoreKind;
 import java.io.IOException;
 import java.nio.file.DirectoryIteratorException;
@@ -266,7 +267,7 @@ public final class LocalBlobStore implements BlobStore {
                         continue;
                     }
                     if (!mountTable.isEmpty() && mountTable.contains(id(entry))) {
-                        sink.skipped(id(entry) + (attrs.isDirectory() ? "/" : ""),
+                        sink.skipped(id(entry) + (attrs.isDirectory() ? "/" : ""), SkipReason.MOUNT_POINT,
                                 "mount point (another mount than the prefix's, e.g. a bind mount); not crossed");
                         continue;
                     }
@@ -277,7 +278,7 @@ public final class LocalBlobStore implements BlobStore {
                         }
                         Object dev = deviceOf(attrs, entry);
                         if (device != null && dev != null && !dev.equals(device)) {
-                            sink.skipped(id(entry) + "/", "mount point of another file system; not crossed");
+                            sink.skipped(id(entry) + "/", SkipReason.MOUNT_POINT, "mount point of another file system; not crossed");
                             continue;
                         }
                         SecureDirectoryStream<Path> child;
@@ -296,12 +297,12 @@ public final class LocalBlobStore implements BlobStore {
                         Instant mtime = attrs.lastModifiedTime().toInstant();
                         if (sink.interested(mtime)) {
                             sink.scanned(new ScannedItem(StoreKind.BLOB, id(entry), mtime, null,
-                                    new BlobRef(entry, prefixDir, level.folder(), attrs.fileKey(), System.nanoTime())));
+                                    new BlobRef(entry, prefixDir, level.folder(), attrs.fileKey(), System.nanoTime()), attrs.size()));
                         } else {
-                            sink.passed();
+                            sink.passed(attrs.size());
                         }
                     } else {
-                        sink.skipped(id(entry), "not a regular file or link (device, socket or FIFO)");
+                        sink.skipped(id(entry), SkipReason.SPECIAL_FILE, "not a regular file or link (device, socket or FIFO)");
                     }
                 }
             } finally {
@@ -412,7 +413,7 @@ public final class LocalBlobStore implements BlobStore {
             if (device == null) {
                 device = dev;
             } else if (dev != null && !dev.equals(device) || mountTable.contains(id(dir))) {
-                sink.skipped(id(dir) + "/", "mount point of another file system; not crossed");
+                sink.skipped(id(dir) + "/", SkipReason.MOUNT_POINT, "mount point of another file system; not crossed");
                 return FileVisitResult.SKIP_SUBTREE;
             }
             return FileVisitResult.CONTINUE;
@@ -427,12 +428,12 @@ public final class LocalBlobStore implements BlobStore {
                 Instant mtime = attrs.lastModifiedTime().toInstant();
                 if (sink.interested(mtime)) {
                     sink.scanned(new ScannedItem(StoreKind.BLOB, id(file), mtime, null,
-                            new BlobRef(file, prefixDir, null, attrs.fileKey(), System.nanoTime())));
+                            new BlobRef(file, prefixDir, null, attrs.fileKey(), System.nanoTime()), attrs.size()));
                 } else {
-                    sink.passed();
+                    sink.passed(attrs.size());
                 }
             } else {
-                sink.skipped(id(file), "not a regular file or link (device, socket or FIFO)");
+                sink.skipped(id(file), SkipReason.SPECIAL_FILE, "not a regular file or link (device, socket or FIFO)");
             }
             return FileVisitResult.CONTINUE;
         }

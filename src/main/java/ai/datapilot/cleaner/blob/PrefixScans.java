@@ -3,6 +3,7 @@ package ai.datapilot.cleaner.blob;
 import ai.datapilot.cleaner.store.CleanerError;
 import ai.datapilot.cleaner.store.ItemScan;
 import ai.datapilot.cleaner.store.ScanSink;
+import ai.datapilot.cleaner.store.SkipReason;
 import ai.datapilot.cleaner.store.ScannedItem;
 import ai.datapilot.cleaner.store.StoreKind;
 import java.time.Instant;
@@ -91,8 +92,18 @@ final class PrefixScans {
             }
 
             @Override
+            public synchronized void passed(long size) {
+                sink.passed(size);
+            }
+
+            @Override
             public synchronized void skipped(String id, String reason) {
                 sink.skipped(id, reason);
+            }
+
+            @Override
+            public synchronized void skipped(String id, SkipReason why, String reason) {
+                sink.skipped(id, why, reason);
             }
 
             @Override

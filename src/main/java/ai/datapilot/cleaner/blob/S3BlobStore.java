@@ -8,6 +8,7 @@ import ai.datapilot.cleaner.store.LeaseCheck;
 import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScanSink;
 import ai.datapilot.cleaner.store.ScannedItem;
+import ai.datapilot.cleaner.store.SkipReason;
 import ai.datapilot.cleaner.store.StoreKind;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -186,7 +187,7 @@ public final class S3BlobStore implements BlobStore {
         String id = key.substring(location.base().length());
         if (!key.startsWith(keyPrefix)) {
             // a server that ignores the prefix must not lead the cleaner outside it
-            sink.skipped(id, "listed outside its prefix " + keyPrefix + "; never deleted");
+            sink.skipped(id, SkipReason.UNREADABLE, "listed outside its prefix " + keyPrefix + "; never deleted");
             return;
         }
         Instant modified = object.lastModified();
@@ -196,9 +197,9 @@ public final class S3BlobStore implements BlobStore {
         }
         if (sink.interested(modified)) {
             ObjectRef ref = new ObjectRef(key, object.eTag(), modified, object.size() == null ? -1 : object.size());
-            sink.scanned(new ScannedItem(StoreKind.BLOB, id, modified, ref.eTag(), ref));
+            sink.scanned(new ScannedItem(StoreKind.BLOB, id, modified, ref.eTag(), ref, ref.size()));
         } else {
-            sink.passed();
+            sink.passed(object.size() == null ? ScannedItem.UNKNOWN_SIZE : object.size());
         }
     }
 

@@ -3,6 +3,7 @@ package ai.datapilot.cleaner.metrics;
 import ai.datapilot.cleaner.audit.CleanerRun;
 import ai.datapilot.cleaner.audit.ItemOutcome;
 import ai.datapilot.cleaner.store.CleanerError;
+import ai.datapilot.cleaner.store.SkipReason;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -55,16 +56,14 @@ public final class RunMetrics implements CamelContextAware {
             return;
         }
         for (ItemOutcome item : run.items()) {
-            String outcome = item.reason() != null && item.reason().startsWith("not attempted") ? "not_attempted" : item.outcome();
+            String outcome = item.why() == SkipReason.NOT_ATTEMPTED ? "not_attempted" : item.outcome();
             r.counter("cleaner_items_total", "store", item.store(), "outcome", outcome).increment();
         }
         r.counter("cleaner_deferred_total", "store", "blob").increment(run.deferredBlobs());
         r.counter("cleaner_deferred_total", "store", "redis").increment(run.deferredKeys());
         r.counter("cleaner_scanned_total", "store", "blob").increment(run.blobsScanned());
         r.counter("cleaner_scanned_total", "store", "redis").increment(run.keysScanned());
-        for (String skipped : run.skipped()) {
-            r.counter("cleaner_skipped_total", "reason", SkipReasons.category(skipped)).increment();
-        }
+        run.skipCounts().forEach((why, n) -> r.counter("cleaner_skipped_total", "reason", why.label()).increment(n));
         for (CleanerError error : run.errors()) {
             r.counter("cleaner_errors_total", "type", error.type()).increment();
         }

@@ -1,5 +1,6 @@
 package ai.datapilot.cleaner.settings;
 
+import ai.datapilot.cleaner.rules.CleanerRules;
 import ai.datapilot.cleaner.schedule.CronSchedule;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +37,8 @@ public record CleanerSettings(
         int managementPort,
         boolean routesReload,
         Duration healthMaxAge,
-        int healthMaxErrors) {
+        int healthMaxErrors,
+        CleanerRules rules) {
 
     public Duration ttl() {
         return Duration.ofMillis(Math.round(ttlHours * 3_600_000d));
