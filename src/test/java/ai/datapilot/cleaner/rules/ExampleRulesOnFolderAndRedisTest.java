@@ -5,7 +5,13 @@ import ai.datapilot.cleaner.testing.StorageTree;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.datapilot.cleaner.testing.CleanerRuns;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
@@ -53,5 +59,34 @@ class ExampleRulesOnFolderAndRedisTest extends ExampleRulesCases {
     @Override
     boolean keyExists(String key) {
         return redis.exists(key);
+    }
+
+    /** An operator's own filter in the delete split, reading the item a paced batch holds. */
+    @Test
+    void aBatchAFilterOfYoursStopsIsKeptAndCounted() throws Exception {
+        putBlob("uploads/job_1/keep-me.csv", "abcd", daysAgo(10));
+        putBlob("uploads/job_2/input.csv", "ab", daysAgo(10));
+        Path routes = Files.createDirectories(tmp.resolve("routes"));
+        String main = Files.readString(Path.of("routes", "cleaner.camel.yaml"));
+        String deleteStep = "              - bean:\n                  id: delete-candidate\n";
+        assertThat(main).contains(deleteStep);
+        Files.writeString(routes.resolve("cleaner.camel.yaml"), main.replace(deleteStep, """
+                              - filter:
+                                  id: operator-hold
+                                  simple: "${body.store} == 'blob' && ${body[0].id} contains 'keep-me' && ${body[0].size} > 3"
+                                  steps:
+                                    - stop: {}
+                """ + deleteStep));
+
+        CleanerRuns.Result result = run("CLEANER_ROUTES_DIR", routes.toString(), "CLEANER_DELETES_PER_SECOND", "1000");
+
+        assertThat(result.exitCode()).as(result.stdout()).isZero();
+        assertThat(blobExists("uploads/job_1/keep-me.csv")).isTrue();
+        assertThat(blobExists("uploads/job_2/input.csv")).isFalse();
+        JsonNode kept = item(result, "uploads/job_1/keep-me.csv");
+        assertThat(kept.get("outcome").asText()).isEqualTo("kept");
+        assertThat(kept.get("rule").asText()).isEqualTo("route");
+        assertThat(result.summary().get("keptBlobs").asLong()).isEqualTo(1);
+        assertThat(result.summary().get("deletedBlobs").asLong()).isEqualTo(1);
     }
 }
