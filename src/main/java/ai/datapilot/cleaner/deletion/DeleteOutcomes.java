@@ -33,8 +33,8 @@ public final class DeleteOutcomes extends IntoRunRecord {
                 if (outcome instanceof ScannedItem item) {
                     LOG.info("Kept {} {}: a route step did not pass it to delete-candidate", item.store().auditName(), item.id());
                     run.record(ItemOutcome.kept(item, ROUTE_RULE, "not passed to delete-candidate by a route step"));
-                } else {
-                    run.record((ItemOutcome) outcome);
+                } else if (outcome instanceof ItemOutcome done) {
+                    run.record(done);
                 }
             }
         }
