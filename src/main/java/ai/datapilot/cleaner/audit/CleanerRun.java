@@ -329,18 +329,22 @@ public final class CleanerRun {
         return interrupted ? 4 : 0;
     }
 
-    /** refused, lease_unavailable, interrupted, completed, or running. */
-    public synchronized String status() {
+    public synchronized RunStatus runStatus() {
         if (refused) {
-            return "refused";
+            return RunStatus.REFUSED;
         }
         if (leaseDenied != null) {
-            return "lease_unavailable";
+            return RunStatus.LEASE_UNAVAILABLE;
         }
         if (interrupted) {
-            return "interrupted";
+            return RunStatus.INTERRUPTED;
         }
-        return completedAt == null ? "running" : "completed";
+        return completedAt == null ? RunStatus.RUNNING : RunStatus.COMPLETED;
+    }
+
+    /** refused, lease_unavailable, interrupted, completed, or running (the audit's label of {@link #runStatus()}). */
+    public synchronized String status() {
+        return runStatus().label();
     }
 
     public synchronized String stopReason() {
