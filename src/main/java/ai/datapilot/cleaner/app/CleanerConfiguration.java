@@ -96,6 +96,7 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
                     new RedisRunLease(redisTemplate, settings.leaseKey(), settings.leaseTtl()));
             // job records are deleted only while this run holds the lease, tested with each delete
             records.guardDeletesWith(runLease);
+            records.watchFields(settings.rules().watchedFields());
             if (blobStore instanceof S3BlobStore bucket) {
                 bucket.guardDeletesWith(runLease); // no local lock for a bucket: the lease alone
             }

@@ -11,6 +11,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
+import ai.datapilot.cleaner.rules.KeepRule;
+import ai.datapilot.cleaner.rules.RetentionRule;
+import ai.datapilot.cleaner.rules.RunRules;
+import ai.datapilot.cleaner.store.SkipReason;
+import ai.datapilot.cleaner.store.StoreKind;
 
 /**
  * The audit record of a run and its file name. Field names and meanings of the original job are
@@ -110,12 +116,22 @@ public final class AuditRecord {
         g.writeNumberField("deferredKeys", run.deferredKeys());
         g.writeNumberField("foldersRemoved", run.foldersRemoved());
         g.writeNumberField("futureDated", run.futureDated());
+        g.writeNumberField("keptBlobs", run.keptBlobs());
+        g.writeNumberField("keptKeys", run.keptKeys());
+        g.writeFieldName("bytes");
+        JSON.writeTree(g, bytes(run));
+        writeRules(g, run);
         g.writeObjectFieldStart("durationsMillis");
         writeMillis(g, "scanAndPlan", millis(run.startedAt(), run.planDecidedAt()));
         writeMillis(g, "deletes", millis(run.planDecidedAt(), run.deletesDoneAt()));
         writeMillis(g, "total", millis(run.startedAt(), run.completedAt()));
         g.writeEndObject();
         g.writeNumberField("skippedCount", run.skippedCount());
+        g.writeObjectFieldStart("skippedByReason");
+        for (Map.Entry<SkipReason, Long> e : new java.util.TreeMap<>(run.skipCounts()).entrySet()) {
+            g.writeNumberField(e.getKey().label(), e.getValue());
+        }
+        g.writeEndObject();
         g.writeFieldName("skipped");
         JSON.writeValue(g, run.skipped());
         g.writeFieldName("errors");
@@ -132,6 +148,71 @@ public final class AuditRecord {
         if (item.reason() != null) {
             g.writeStringField("reason", item.reason());
         }
+        if (item.item().size() >= 0) {
+            g.writeNumberField("size", item.item().size());
+        } else {
+            g.writeNullField("size");
+        }
+        if (item.rule() != null) {
+            g.writeStringField("rule", item.rule());
+        }
+        g.writeEndObject();
+    }
+
+    /** Bytes per store: scanned, expired, deleted (would be freed, in dry run) and kept. */
+    private static ObjectNode bytes(CleanerRun run) {
+        ObjectNode n = JSON.createObjectNode();
+        for (StoreKind store : StoreKind.values()) {
+            StoreBytes b = run.bytes(store);
+            ObjectNode s = n.putObject(store.auditName());
+            s.put("scanned", b.scanned());
+            s.put("expired", b.expired());
+            s.put("deleted", b.deleted());
+            s.put("kept", b.kept());
+        }
+        return n;
+    }
+
+    /** The rules the run applied, with their cutoffs, so the record says why each item went or stayed. */
+    private static void writeRules(JsonGenerator g, CleanerRun run) throws IOException {
+        RunRules rules = run.context().rules();
+        if (rules == null || rules.rules().isDefaultOnly()) {
+            return;
+        }
+        g.writeObjectFieldStart("rules");
+        g.writeStringField("file", rules.rules().source().orElse(null));
+        g.writeArrayFieldStart("retention");
+        for (int i = 0; i < rules.rules().retention().size(); i++) {
+            RetentionRule r = rules.rules().retention().get(i);
+            g.writeStartObject();
+            g.writeStringField("name", r.name());
+            g.writeStringField("match", r.match().pattern());
+            if (r.store() != null) {
+                g.writeStringField("store", r.store().auditName());
+            }
+            g.writeNumberField("ttlHours", r.ttlHours());
+            g.writeStringField("cutoff", rules.cutoffs().get(i).cutoff().toString());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("keep");
+        for (KeepRule k : rules.rules().keep()) {
+            g.writeStartObject();
+            g.writeStringField("name", k.name());
+            if (k.match() != null) {
+                g.writeStringField("match", k.match().pattern());
+            }
+            if (k.store() != null) {
+                g.writeStringField("store", k.store().auditName());
+            }
+            if (k.field() != null) {
+                g.writeStringField("field", k.field());
+                g.writeFieldName("in");
+                JSON.writeValue(g, new java.util.TreeSet<>(k.values()));
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
         g.writeEndObject();
     }
 
@@ -242,6 +323,10 @@ public final class AuditRecord {
         n.put("deferredBlobs", run.deferredBlobs());
         n.put("deferredKeys", run.deferredKeys());
         n.put("skipped", run.skippedCount());
+        n.put("keptBlobs", run.keptBlobs());
+        n.put("keptKeys", run.keptKeys());
+        n.put("deletedBytes", run.deletedBytes());
+        n.set("bytes", bytes(run));
         List<?> errors = run.errors();
         n.put("errorCount", errors.size());
         n.set("errors", JSON.valueToTree(errors.subList(0, Math.min(SUMMARY_ERRORS, errors.size()))));

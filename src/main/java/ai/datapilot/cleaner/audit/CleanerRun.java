@@ -1,39 +1,38 @@
 package ai.datapilot.cleaner.audit;
 
-import ai.datapilot.cleaner.selection.OldestFirstPool;
-import ai.datapilot.cleaner.selection.ScanResult;
+import ai.datapilot.cleaner.rules.CleanerRules;
 import ai.datapilot.cleaner.store.CleanerError;
 import ai.datapilot.cleaner.store.ScannedItem;
+import ai.datapilot.cleaner.store.SkipReason;
 import ai.datapilot.cleaner.store.StoreKind;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
-import java.util.UUID;
+import java.util.Map;
 
 /**
- * The account of one run: what was scanned, chosen, deleted, skipped and what failed. Every step
- * of the route writes here, and the audit record and the summary line are read from it, so what
- * the run reports is what the run did. Scans write from two threads, hence the synchronisation.
+ * The tally of one run: what was scanned, chosen, deleted, kept, skipped and what failed, with
+ * bytes per store. Its fixed part (id, start, rules, cutoffs, deadline, dry run) is the immutable
+ * {@link RunContext}. The aggregation strategies of the scan fan-out and of the delete split fill
+ * it; the audit record and the summary line are read from it, so what the run reports is what the
+ * run did. Scans write from two threads, hence the synchronisation.
  */
 public final class CleanerRun {
-
-    private final java.time.Duration maxRuntime;
 
     /** The exchange property that carries the run through the routes. */
     public static final String PROPERTY = "cleanerRun";
 
-    private final String runId;
-    private final Instant startedAt;
-    private final Instant cutoff;
-    private final boolean dryRun;
-    private final Double ttlHours;
-    private final Integer maxDeleteBatch;
-    private final String blobStore;
-    private final String jobRecordStore;
+    private final RunContext context;
 
     private final OldestFirstPool expired;
+    private final Map<SkipReason, Long> skipCounts = new EnumMap<>(SkipReason.class);
+    // per store: scanned, expired, deleted (would be, in dry run), kept
+    private final Map<StoreKind, long[]> bytes = new EnumMap<>(StoreKind.class);
+    private long keptBlobs;
+    private long keptKeys;
     private final List<String> skipped = new ArrayList<>();
     private final List<CleanerError> errors = new ArrayList<>();
     private final List<ItemOutcome> items = new ArrayList<>();
@@ -49,7 +48,6 @@ public final class CleanerRun {
     private int deletedKeys;
     private int foldersRemoved;
     private boolean refused;
-    private final Instant deadline;
     private volatile String stopReason;
     private boolean interrupted;
     private boolean leaseHeld;
@@ -70,17 +68,21 @@ public final class CleanerRun {
 
     public CleanerRun(Instant startedAt, Double ttlHours, boolean dryRun, Integer maxDeleteBatch,
             String blobStore, String jobRecordStore, java.time.Duration maxRuntime) {
-        this.deadline = maxRuntime == null ? null : startedAt.plus(maxRuntime);
-        this.maxRuntime = maxRuntime;
-        this.runId = UUID.randomUUID().toString();
-        this.startedAt = startedAt;
-        this.ttlHours = ttlHours;
-        this.cutoff = ttlHours == null ? null : startedAt.minusMillis(Math.round(ttlHours * 3_600_000d));
-        this.dryRun = dryRun;
-        this.maxDeleteBatch = maxDeleteBatch;
-        this.blobStore = blobStore;
-        this.jobRecordStore = jobRecordStore;
-        this.expired = new OldestFirstPool(maxDeleteBatch == null ? 0 : maxDeleteBatch);
+        this(RunContext.open(startedAt, ttlHours == null ? null : CleanerRules.defaultOnly(ttlHours), dryRun, maxDeleteBatch,
+                blobStore, jobRecordStore, maxRuntime));
+    }
+
+    public CleanerRun(RunContext context) {
+        this.context = context;
+        this.expired = new OldestFirstPool(context.cap());
+        for (StoreKind kind : StoreKind.values()) {
+            bytes.put(kind, new long[4]);
+        }
+    }
+
+    /** The run's fixed part: id, start, rules and cutoffs, deadline, dry run, stores. */
+    public RunContext context() {
+        return context;
     }
 
     /** A run that never started because its settings were refused. */
@@ -96,10 +98,18 @@ public final class CleanerRun {
         if (result.store() == StoreKind.BLOB) {
             blobsScanned += result.scanned();
             expiredBlobs += result.expired();
+            keptBlobs += result.kept();
         } else {
             keysScanned += result.scanned();
             expiredKeys += result.expired();
+            keptKeys += result.kept();
         }
+        long[] b = bytes.get(result.store());
+        b[0] += result.scannedBytes();
+        b[1] += result.expiredBytes();
+        b[3] += result.keptBytes();
+        items.addAll(result.keptListed());
+        result.skipCounts().forEach((why, n) -> skipCounts.merge(why, n, Long::sum));
         futureDated += result.futureDated();
         skippedCount += result.skippedCount();
         for (String s : result.skipped()) {
@@ -125,8 +135,8 @@ public final class CleanerRun {
 
     /** True once a stop was asked for or the time budget is spent; checked before each unit of work. */
     public boolean shouldStop() {
-        if (stopReason == null && deadline != null && Instant.now().isAfter(deadline)) {
-            requestStop("time budget of " + maxRuntime.toString().substring(2).toLowerCase() + " (CLEANER_MAX_RUNTIME) reached");
+        if (stopReason == null && context.deadline() != null && Instant.now().isAfter(context.deadline())) {
+            requestStop("time budget of " + context.maxRuntime().toString().substring(2).toLowerCase() + " (CLEANER_MAX_RUNTIME) reached");
         }
         return stopReason != null;
     }
@@ -176,10 +186,11 @@ public final class CleanerRun {
     /** A planned item that was never attempted because the run stopped: it waits for the next run. */
     public synchronized void notAttempted(ScannedItem item) {
         interrupted = true;
-        ItemOutcome outcome = ItemOutcome.of(item, ItemOutcome.SKIPPED, "not attempted: " + stopReason);
+        ItemOutcome outcome = ItemOutcome.skipped(item, SkipReason.NOT_ATTEMPTED, "not attempted: " + stopReason);
         items.add(outcome);
         // a skip like any other: counted and listed, so skippedCount equals what the audit shows
         skippedCount++;
+        skipCounts.merge(SkipReason.NOT_ATTEMPTED, 1L, Long::sum);
         if (skipped.size() < ScanResult.SKIPPED_LISTED) {
             skipped.add(outcome.id() + ": " + outcome.reason());
         }
@@ -209,8 +220,18 @@ public final class CleanerRun {
             } else {
                 deletedKeys++;
             }
-        } else if (ItemOutcome.SKIPPED.equals(outcome.outcome())) {
+            bytes.get(outcome.item().store())[2] += outcome.item().knownSize();
+        } else if (outcome.kind() == Outcome.KEPT) {
+            // planned, then kept by a route step: no longer expired-and-eligible, but kept
+            if (outcome.item().store() == StoreKind.BLOB) {
+                keptBlobs++;
+            } else {
+                keptKeys++;
+            }
+            bytes.get(outcome.item().store())[3] += outcome.item().knownSize();
+        } else if (outcome.kind() == Outcome.SKIPPED) {
             skippedCount++;
+            skipCounts.merge(outcome.why() == null ? SkipReason.CHANGED_AFTER_SCAN : outcome.why(), 1L, Long::sum);
             if (skipped.size() < ScanResult.SKIPPED_LISTED) {
                 skipped.add(outcome.id() + ": " + outcome.reason());
             }
@@ -225,7 +246,7 @@ public final class CleanerRun {
     public synchronized List<ScannedItem> deletedBlobItems() {
         List<ScannedItem> list = new ArrayList<>();
         for (ItemOutcome o : items) {
-            if (ItemOutcome.DELETED.equals(o.outcome()) && o.item().store() == StoreKind.BLOB) {
+            if (o.kind() == Outcome.DELETED && o.item().store() == StoreKind.BLOB) {
                 list.add(o.item());
             }
         }
@@ -235,6 +256,7 @@ public final class CleanerRun {
     /** A folder this run emptied but kept, because what is there now is not what the scan saw. */
     public synchronized void folderKept(String id, String reason) {
         skippedCount++;
+        skipCounts.merge(SkipReason.CHANGED_AFTER_SCAN, 1L, Long::sum);
         if (skipped.size() < ScanResult.SKIPPED_LISTED) {
             skipped.add(id + ": " + reason);
         }
@@ -307,21 +329,26 @@ public final class CleanerRun {
         return interrupted ? 4 : 0;
     }
 
-    /** refused, failed (a route step threw), lease_unavailable, interrupted, completed, or running. */
-    public synchronized String status() {
+    /** Where the run stands; a cleanup_failed error (a route step threw) makes it failed. */
+    public synchronized RunStatus runStatus() {
         if (refused) {
-            return "refused";
+            return RunStatus.REFUSED;
         }
         if (errors.stream().anyMatch(e -> "cleanup_failed".equals(e.type()))) {
-            return "failed";
+            return RunStatus.FAILED;
         }
         if (leaseDenied != null) {
-            return "lease_unavailable";
+            return RunStatus.LEASE_UNAVAILABLE;
         }
         if (interrupted) {
-            return "interrupted";
+            return RunStatus.INTERRUPTED;
         }
-        return completedAt == null ? "running" : "completed";
+        return completedAt == null ? RunStatus.RUNNING : RunStatus.COMPLETED;
+    }
+
+    /** refused, lease_unavailable, interrupted, completed, or running (the audit's label of {@link #runStatus()}). */
+    public synchronized String status() {
+        return runStatus().label();
     }
 
     public synchronized String stopReason() {
@@ -329,39 +356,64 @@ public final class CleanerRun {
     }
 
     public String runId() {
-        return runId;
+        return context.runId();
     }
 
     public Instant startedAt() {
-        return startedAt;
+        return context.startedAt();
     }
 
+    /** The JOB_TTL_HOURS cutoff; an item's own is {@link ScannedItem#cutoff(Instant)}. */
     public Instant cutoff() {
-        return cutoff;
+        return context.cutoff();
     }
 
     public boolean dryRun() {
-        return dryRun;
+        return context.dryRun();
     }
 
     public Double ttlHours() {
-        return ttlHours;
+        return context.ttlHours();
     }
 
     public int maxDeleteBatch() {
-        return maxDeleteBatch == null ? 0 : maxDeleteBatch;
+        return context.cap();
     }
 
     public Integer maxDeleteBatchSetting() {
-        return maxDeleteBatch;
+        return context.maxDeleteBatch();
     }
 
     public String blobStore() {
-        return blobStore;
+        return context.blobStore();
     }
 
     public String jobRecordStore() {
-        return jobRecordStore;
+        return context.jobRecordStore();
+    }
+
+    /** Skips of this run by kind, exactly (the audit lists the first {@value ScanResult#SKIPPED_LISTED}). */
+    public synchronized Map<SkipReason, Long> skipCounts() {
+        return Map.copyOf(skipCounts);
+    }
+
+    public synchronized long keptBlobs() {
+        return keptBlobs;
+    }
+
+    public synchronized long keptKeys() {
+        return keptKeys;
+    }
+
+    /** Bytes of one store: scanned, expired, deleted (would be freed, in dry run), kept. */
+    public synchronized StoreBytes bytes(StoreKind store) {
+        long[] b = bytes.get(store);
+        return new StoreBytes(b[0], b[1], b[2], b[3]);
+    }
+
+    /** Bytes this run deleted from both stores; in dry run, what it would have freed. */
+    public synchronized long deletedBytes() {
+        return bytes.get(StoreKind.BLOB)[2] + bytes.get(StoreKind.REDIS)[2];
     }
 
     public synchronized boolean refusedBySettings() {

@@ -26,16 +26,18 @@ public final class RunStart {
     }
 
     public void open(Exchange exchange) {
-        CleanerRun run = new CleanerRun(clock.instant(), settings.ttlHours(), settings.dryRun(), settings.maxDeleteBatch(),
-                blobStore, jobRecordStore, settings.maxRuntime());
+        CleanerRun run = new CleanerRun(RunContext.open(clock.instant(), settings.rules(), settings.dryRun(), settings.maxDeleteBatch(),
+                blobStore, jobRecordStore, settings.maxRuntime()));
         exchange.setProperty(CleanerRun.PROPERTY, run);
         tracker.begin(run);
         // this step's own line; every later step gets the run id from RunIdOnLogs
         String before = RunLogContext.set(run.runId());
         try {
-            LOG.info("Run {} started: {}, ttl {}h, cutoff {}, cap {}, blobs {} {}, job records {}",
+            LOG.info("Run {} started: {}, ttl {}h, cutoff {}, cap {}, blobs {} {}, job records {}{}",
                     run.runId(), run.dryRun() ? "DRY RUN (nothing is deleted)" : "DESTRUCTIVE", settings.ttlHours(), run.cutoff(),
-                    run.maxDeleteBatch(), blobStore, settings.blobPrefixes(), jobRecordStore);
+                    run.maxDeleteBatch(), blobStore, settings.blobPrefixes(), jobRecordStore,
+                    settings.rules().isDefaultOnly() ? "" : ", " + settings.rules().retention().size() + " retention rule(s) and "
+                            + settings.rules().keep().size() + " keep rule(s) from " + settings.rules().source().orElse("?"));
         } finally {
             RunLogContext.restore(before);
         }

@@ -5,6 +5,7 @@ import ai.datapilot.cleaner.store.ItemScan;
 import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScanSink;
 import ai.datapilot.cleaner.store.ScannedItem;
+import ai.datapilot.cleaner.store.SkipReason;
 import ai.datapilot.cleaner.store.StoreKind;
 import java.io.IOException;
 import java.nio.file.DirectoryIteratorException;
@@ -295,7 +296,7 @@ public final class LocalBlobStore implements BlobStore {
                         continue;
                     }
                     if (!mountTable.isEmpty() && mountTable.contains(id(entry))) {
-                        sink.skipped(id(entry) + (attrs.isDirectory() ? "/" : ""),
+                        sink.skipped(id(entry) + (attrs.isDirectory() ? "/" : ""), SkipReason.MOUNT_POINT,
                                 "mount point (another mount than the prefix's, e.g. a bind mount); not crossed");
                         continue;
                     }
@@ -306,7 +307,7 @@ public final class LocalBlobStore implements BlobStore {
                         }
                         Object dev = deviceOf(attrs, entry);
                         if (device != null && dev != null && !dev.equals(device)) {
-                            sink.skipped(id(entry) + "/", "mount point of another file system; not crossed");
+                            sink.skipped(id(entry) + "/", SkipReason.MOUNT_POINT, "mount point of another file system; not crossed");
                             continue;
                         }
                         SecureDirectoryStream<Path> child;
@@ -325,12 +326,12 @@ public final class LocalBlobStore implements BlobStore {
                         Instant mtime = attrs.lastModifiedTime().toInstant();
                         if (sink.interested(mtime)) {
                             sink.scanned(new ScannedItem(StoreKind.BLOB, id(entry), mtime, null,
-                                    new BlobRef(entry, prefixDir, level.folder(), attrs.fileKey(), System.nanoTime())));
+                                    new BlobRef(entry, prefixDir, level.folder(), attrs.fileKey(), System.nanoTime()), attrs.size()));
                         } else {
-                            sink.passed();
+                            sink.passed(attrs.size());
                         }
                     } else {
-                        sink.skipped(id(entry), "not a regular file or link (device, socket or FIFO)");
+                        sink.skipped(id(entry), SkipReason.SPECIAL_FILE, "not a regular file or link (device, socket or FIFO)");
                     }
                 }
             } finally {
@@ -453,19 +454,19 @@ public final class LocalBlobStore implements BlobStore {
                 return FileVisitResult.SKIP_SUBTREE;
             }
             if (folder != null && PathFallbackDeleter.isPrivateName(dir.getFileName())) {
-                sink.skipped(id(dir) + "/", PathFallbackDeleter.LEFT_ASIDE);
+                sink.skipped(id(dir) + "/", SkipReason.UNREADABLE, PathFallbackDeleter.LEFT_ASIDE);
                 return FileVisitResult.SKIP_SUBTREE;
             }
             if (attrs.isOther()) {
                 // walkFileTree would enter a junction as a folder
-                sink.skipped(id(dir) + "/", "junction, mount point or other reparse point; links are never followed, not crossed");
+                sink.skipped(id(dir) + "/", SkipReason.MOUNT_POINT, "junction, mount point or other reparse point; links are never followed, not crossed");
                 return FileVisitResult.SKIP_SUBTREE;
             }
             Object dev = deviceOf(attrs, dir);
             if (folder == null) {
                 device = dev;
             } else if (device != null && dev != null && !dev.equals(device) || mountTable.contains(id(dir))) {
-                sink.skipped(id(dir) + "/", "mount point of another file system; not crossed");
+                sink.skipped(id(dir) + "/", SkipReason.MOUNT_POINT, "mount point of another file system; not crossed");
                 return FileVisitResult.SKIP_SUBTREE;
             }
             Object key = paths.identity(attrs, true);
@@ -486,19 +487,19 @@ public final class LocalBlobStore implements BlobStore {
                 return FileVisitResult.TERMINATE;
             }
             if (PathFallbackDeleter.isPrivateName(file.getFileName())) {
-                sink.skipped(id(file), PathFallbackDeleter.LEFT_ASIDE);
+                sink.skipped(id(file), SkipReason.UNREADABLE, PathFallbackDeleter.LEFT_ASIDE);
                 return FileVisitResult.CONTINUE;
             }
             if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
                 Instant mtime = attrs.lastModifiedTime().toInstant();
                 if (sink.interested(mtime)) {
                     sink.scanned(new ScannedItem(StoreKind.BLOB, id(file), mtime, null,
-                            new BlobRef(file, prefixDir, folder, paths.identity(attrs, false), System.nanoTime())));
+                            new BlobRef(file, prefixDir, folder, paths.identity(attrs, false), System.nanoTime()), attrs.size()));
                 } else {
-                    sink.passed();
+                    sink.passed(attrs.size());
                 }
             } else {
-                sink.skipped(id(file), "not a regular file or link (device, socket or FIFO)");
+                sink.skipped(id(file), SkipReason.SPECIAL_FILE, "not a regular file or link (device, socket or FIFO)");
             }
             return FileVisitResult.CONTINUE;
         }

@@ -4,6 +4,7 @@ import ai.datapilot.cleaner.audit.RunLogContext;
 import ai.datapilot.cleaner.store.CleanerError;
 import ai.datapilot.cleaner.store.ItemScan;
 import ai.datapilot.cleaner.store.ScanSink;
+import ai.datapilot.cleaner.store.SkipReason;
 import ai.datapilot.cleaner.store.ScannedItem;
 import ai.datapilot.cleaner.store.StoreKind;
 import java.time.Instant;
@@ -92,8 +93,18 @@ final class PrefixScans {
             }
 
             @Override
+            public synchronized void passed(long size) {
+                sink.passed(size);
+            }
+
+            @Override
             public synchronized void skipped(String id, String reason) {
                 sink.skipped(id, reason);
+            }
+
+            @Override
+            public synchronized void skipped(String id, SkipReason why, String reason) {
+                sink.skipped(id, why, reason);
             }
 
             @Override

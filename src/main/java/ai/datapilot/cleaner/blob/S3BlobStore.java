@@ -9,6 +9,7 @@ import ai.datapilot.cleaner.store.LeaseCheck;
 import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScanSink;
 import ai.datapilot.cleaner.store.ScannedItem;
+import ai.datapilot.cleaner.store.SkipReason;
 import ai.datapilot.cleaner.store.StoreKind;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -187,19 +188,19 @@ public final class S3BlobStore implements BlobStore {
         String id = key.substring(location.base().length());
         if (!key.startsWith(keyPrefix)) {
             // a server that ignores the prefix must not lead the cleaner outside it
-            sink.skipped(id, "listed outside its prefix " + keyPrefix + "; never deleted");
+            sink.skipped(id, SkipReason.UNREADABLE, "listed outside its prefix " + keyPrefix + "; never deleted");
             return;
         }
         Instant modified = object.lastModified();
         if (modified == null) {
-            sink.skipped(id, "the store gave no LastModified; its age cannot be established");
+            sink.skipped(id, SkipReason.UNKNOWN_AGE, "the store gave no LastModified; its age cannot be established");
             return;
         }
         if (sink.interested(modified)) {
             ObjectRef ref = new ObjectRef(key, object.eTag(), modified, object.size() == null ? -1 : object.size());
-            sink.scanned(new ScannedItem(StoreKind.BLOB, id, modified, ref.eTag(), ref));
+            sink.scanned(new ScannedItem(StoreKind.BLOB, id, modified, ref.eTag(), ref, ref.size()));
         } else {
-            sink.passed();
+            sink.passed(object.size() == null ? ScannedItem.UNKNOWN_SIZE : object.size());
         }
     }
 

@@ -2,10 +2,12 @@ package ai.datapilot.cleaner.deletion;
 
 import ai.datapilot.cleaner.audit.CleanerRun;
 import ai.datapilot.cleaner.audit.ItemOutcome;
+import ai.datapilot.cleaner.audit.Outcome;
 import ai.datapilot.cleaner.store.CandidateStore;
 import ai.datapilot.cleaner.store.ChunkPartlyFailedException;
 import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScannedItem;
+import ai.datapilot.cleaner.store.SkipReason;
 import ai.datapilot.cleaner.store.StoreKind;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +29,11 @@ public final class CandidateDeleter {
     static final String DONE = "cleanerChunkDone";
     /** The chunk's items still to do. Camel redelivers the message as it came in, hence a property. */
     static final String REMAINING = "cleanerChunkRemaining";
+    /**
+     * The chunk's outcomes, kept aside for the split's aggregation: a route step after the delete
+     * (a notification) may change the message, never what the run records.
+     */
+    static final String OUTCOMES = "cleanerChunkOutcomes";
 
     private final CandidateStore blobs;
     private final CandidateStore jobRecords;
@@ -39,7 +46,7 @@ public final class CandidateDeleter {
     }
 
     @SuppressWarnings("unchecked")
-    public List<ItemOutcome> delete(@Body List<ScannedItem> chunk, @ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run,
+    public BatchOutcome delete(@Body List<ScannedItem> chunk, @ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run,
             Exchange exchange) throws DeleteFailedException {
         List<ItemOutcome> done = exchange.getProperty(DONE, List.class);
         if (done == null) {
@@ -54,7 +61,8 @@ public final class CandidateDeleter {
         Exception cause = null;
         if (store.deletesInChunks()) {
             try {
-                List<Recheck> answers = gate.passAll(store, chunk, run.cutoff());
+                // a chunk is of one retention rule: its cutoff is every item's own
+                List<Recheck> answers = gate.passAll(store, chunk, chunk.get(0).cutoff(run.cutoff()));
                 for (int i = 0; i < chunk.size(); i++) {
                     done.add(outcome(chunk.get(i), answers.get(i)));
                 }
@@ -75,7 +83,7 @@ public final class CandidateDeleter {
         } else {
             for (ScannedItem item : chunk) {
                 try {
-                    done.add(outcome(item, gate.pass(store, item, run.cutoff())));
+                    done.add(outcome(item, gate.pass(store, item, item.cutoff(run.cutoff()))));
                 } catch (Exception e) {
                     failed.add(item);
                     cause = e;
@@ -89,18 +97,20 @@ public final class CandidateDeleter {
         }
         exchange.removeProperty(DONE);
         exchange.removeProperty(REMAINING);
-        return done;
+        BatchOutcome outcome = new BatchOutcome(done, gate.dryRun());
+        exchange.setProperty(OUTCOMES, outcome);
+        return outcome;
     }
 
     private ItemOutcome outcome(ScannedItem item, Recheck check) {
-        String removed = gate.dryRun() ? ItemOutcome.WOULD_DELETE : ItemOutcome.DELETED;
+        Outcome removed = gate.dryRun() ? Outcome.WOULD_DELETE : Outcome.DELETED;
         ItemOutcome outcome = switch (check.state()) {
             case EXPIRED -> ItemOutcome.of(item, removed, null);
             // someone else removed it: the goal is reached, as in the original
             case GONE -> ItemOutcome.of(item, removed, check.reason());
-            case CHANGED -> ItemOutcome.of(item, ItemOutcome.SKIPPED, check.reason());
+            case CHANGED -> ItemOutcome.skipped(item, SkipReason.CHANGED_AFTER_SCAN, check.reason());
         };
-        if (ItemOutcome.SKIPPED.equals(outcome.outcome())) {
+        if (outcome.kind() == Outcome.SKIPPED) {
             LOG.info("Kept {} {}: {}", item.store().auditName(), item.id(), check.reason());
         } else {
             LOG.debug("{} {} {} (age {})", outcome.outcome(), item.store().auditName(), item.id(), item.age());

@@ -4,6 +4,8 @@ import ai.datapilot.cleaner.store.CleanerError;
 import ai.datapilot.cleaner.store.ItemScan;
 import ai.datapilot.cleaner.store.LeaseCheck;
 import ai.datapilot.cleaner.store.Recheck;
+import ai.datapilot.cleaner.store.RecordFields;
+import ai.datapilot.cleaner.store.SkipReason;
 import ai.datapilot.cleaner.store.ScanSink;
 import ai.datapilot.cleaner.store.ScannedItem;
 import ai.datapilot.cleaner.store.StoreKind;
@@ -60,19 +62,32 @@ public final class RedisJobRecordStore implements JobRecordStore {
     /** The largest hash field read: every timestamp form that is read is far shorter. */
     static final int FIELD_CAP = 1024;
 
+    /** A hash with more fields than this is not measured: its size is unknown. */
+    static final int HASH_SIZE_FIELDS = 1000;
+
     /**
-     * KEYS: a batch of keys; ARGV[1]: the string cap; ARGV[2]: the hash field cap. Per key:
-     * {type, ...what decides its age}: a string's length and, when within the cap, its value; a
-     * hash's two fields and their lengths, a field over the cap as its length only. Lengths come
+     * KEYS: a batch of keys; ARGV[1]: the string cap; ARGV[2]: the hash field cap; ARGV[3]: the
+     * fields keep rules look at, one per line. Per key: {type, ...what decides its age}: a
+     * string's length and, when within the cap, its value; a hash's two fields and their lengths,
+     * a field over the cap as its length only, its size (names and values, HSTRLEN; -1 over
+     * {@value #HASH_SIZE_FIELDS} fields), then each watched field and its length. Lengths come
      * first, so nothing over a cap is ever loaded, in Redis or here.
      */
     static final String BATCH_READ = """
             local cap = tonumber(ARGV[1])
             local fieldCap = tonumber(ARGV[2])
+            local watched = {}
+            for w in string.gmatch(ARGV[3] or '', '[^\\n]+') do watched[#watched + 1] = w end
             local function field(k, name)
               local n = redis.call('HSTRLEN', k, name)
               if n == 0 or n > fieldCap then return '', n end
               return redis.call('HGET', k, name), n
+            end
+            local function hashSize(k)
+              if redis.call('HLEN', k) > %d then return -1 end
+              local s = 0
+              for _, f in ipairs(redis.call('HKEYS', k)) do s = s + #f + redis.call('HSTRLEN', k, f) end
+              return s
             end
             local rows = {}
             for i, k in ipairs(KEYS) do
@@ -83,13 +98,19 @@ public final class RedisJobRecordStore implements JobRecordStore {
               elseif t == 'hash' then
                 local u, un = field(k, 'updatedAt')
                 local c, cn = field(k, 'createdAt')
-                rows[i] = {t, u, c, tostring(un), tostring(cn)}
+                local row = {t, u, c, tostring(un), tostring(cn), tostring(hashSize(k))}
+                for _, w in ipairs(watched) do
+                  local v, vn = field(k, w)
+                  row[#row + 1] = v
+                  row[#row + 1] = tostring(vn)
+                end
+                rows[i] = row
               else
                 rows[i] = {t}
               end
             end
             return rows
-            """;
+            """.formatted(HASH_SIZE_FIELDS);
     private static final byte[] BATCH_READ_SCRIPT = BATCH_READ.getBytes(StandardCharsets.UTF_8);
     private static final byte[] READ_CAP_ARG = Integer.toString(READ_CAP).getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FIELD_CAP_ARG = Integer.toString(FIELD_CAP).getBytes(StandardCharsets.US_ASCII);
@@ -98,7 +119,9 @@ public final class RedisJobRecordStore implements JobRecordStore {
     /**
      * KEYS: the records, then the lease key when ARGV[4] is not empty; ARGV[1]: "1" to delete;
      * ARGV[2], ARGV[3]: the string and hash field caps; ARGV[4]: the lease token the run holds, or
-     * empty; ARGV[5..]: the records' fingerprints at scan time. A delete under a lease that no
+     * empty; ARGV[5]: the fields keep rules look at, one per line (a hash's fingerprint covers
+     * them, so a record whose status changed since the scan is kept); ARGV[6..]: the records'
+     * fingerprints at scan time. A delete under a lease that no
      * longer holds that token deletes nothing (every answer -3): tested in the same atomic step as
      * the deletes, so a lease lost since the last renewal is never deleted under. A fingerprint is
      * the type and the SHA-1 of everything the age was read from: a whole string, or a hash's two
@@ -107,7 +130,7 @@ public final class RedisJobRecordStore implements JobRecordStore {
      * -2 no longer a job record type, -3 not deleted: the lease is not the run's.
      */
     static final String COMPARE_AND_DELETE = """
-            local n = #ARGV - 4
+            local n = #ARGV - 5
             local delete = ARGV[1] == '1'
             local cap = tonumber(ARGV[2])
             local fieldCap = tonumber(ARGV[3])
@@ -131,14 +154,22 @@ public final class RedisJobRecordStore implements JobRecordStore {
                   fp = 'over the cap'
                 else
                   local f = redis.call('HMGET', k, 'updatedAt', 'createdAt')
-                  fp = 'hash:' .. redis.sha1hex((f[1] or '') .. '\\n' .. (f[2] or ''))
+                  local input = (f[1] or '') .. '\\n' .. (f[2] or '')
+                  for w in string.gmatch(ARGV[5], '[^\\n]+') do
+                    if redis.call('HSTRLEN', k, w) > fieldCap then
+                      input = nil
+                      break
+                    end
+                    input = input .. '\\n' .. (redis.call('HGET', k, w) or '')
+                  end
+                  fp = input == nil and 'over the cap' or 'hash:' .. redis.sha1hex(input)
                 end
               end
               if t == 'none' then
                 answers[i] = 0
               elseif fp == nil then
                 answers[i] = -2
-              elseif fp ~= ARGV[4 + i] then
+              elseif fp ~= ARGV[5 + i] then
                 answers[i] = -1
               else
                 if delete then redis.call('DEL', k) end
@@ -155,6 +186,8 @@ public final class RedisJobRecordStore implements JobRecordStore {
     private final String where;
     private final ScanPages pages;
     private volatile LeaseCheck lease;
+    private volatile List<String> watched = List.of();
+    private volatile byte[] watchedArg = new byte[0];
 
     public RedisJobRecordStore(StringRedisTemplate template, String maskedUrl) {
         this(template, maskedUrl, Jedis::scan);
@@ -169,6 +202,12 @@ public final class RedisJobRecordStore implements JobRecordStore {
     /** Deletes only under {@code lease}, tested in the same script as the deletes (see {@link #COMPARE_AND_DELETE}). */
     public void guardDeletesWith(LeaseCheck lease) {
         this.lease = lease;
+    }
+
+    /** The record fields keep rules look at: read with each record (capped) and covered by the re-check. */
+    public void watchFields(List<String> fields) {
+        this.watched = List.copyOf(fields);
+        this.watchedArg = String.join("\n", fields).getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -294,22 +333,26 @@ public final class RedisJobRecordStore implements JobRecordStore {
         if (keys.isEmpty()) {
             return;
         }
-        byte[][] keysAndArgs = new byte[keys.size() + 2][];
+        List<String> fields = watched;
+        byte[] fieldsArg = watchedArg;
+        byte[][] keysAndArgs = new byte[keys.size() + 3][];
         for (int i = 0; i < keys.size(); i++) {
             keysAndArgs[i] = keys.get(i);
         }
         keysAndArgs[keys.size()] = READ_CAP_ARG;
         keysAndArgs[keys.size() + 1] = FIELD_CAP_ARG;
+        keysAndArgs[keys.size() + 2] = fieldsArg;
         List<Object> rows;
         if (connection instanceof RedisClusterConnection) {
-            rows = perKeyInCluster(connection, keys.size(), i -> new byte[][] {keys.get(i), READ_CAP_ARG, FIELD_CAP_ARG}, BATCH_READ_SCRIPT);
+            rows = perKeyInCluster(connection, keys.size(), i -> new byte[][] {keys.get(i), READ_CAP_ARG, FIELD_CAP_ARG, fieldsArg},
+                    BATCH_READ_SCRIPT);
         } else {
             rows = connection.scriptingCommands().eval(BATCH_READ_SCRIPT, ReturnType.MULTI, keys.size(), keysAndArgs);
         }
         for (int i = 0; i < keys.size(); i++) {
             if (rows.get(i) instanceof Exception e) {
                 // e.g. the slot moved to another node during a resharding: the next run sees it
-                sink.skipped(printableKey(keys.get(i)), "could not be read: " + e.getMessage());
+                sink.skipped(printableKey(keys.get(i)), SkipReason.UNREADABLE, "could not be read: " + e.getMessage());
                 continue;
             }
             List<Object> row = (List<Object>) rows.get(i);
@@ -319,11 +362,12 @@ public final class RedisJobRecordStore implements JobRecordStore {
                 case "string" -> {
                     long length = number(row.get(2));
                     if (length > READ_CAP) {
-                        sink.skipped(printableKey(key), "value is larger than " + READ_CAP + " bytes (" + length
+                        sink.skipped(printableKey(key), SkipReason.TOO_LARGE, "value is larger than " + READ_CAP + " bytes (" + length
                                 + " bytes): age not established");
                     } else {
                         byte[] value = (byte[]) row.get(1);
-                        emit(sink, key, RecordAge.ofJson(value), () -> "string:" + sha1Hex(value));
+                        emit(sink, key, RecordAge.ofJson(value), () -> "string:" + sha1Hex(value), length,
+                                () -> RecordFieldsRead.ofJson(value, fields));
                     }
                 }
                 case "hash" -> {
@@ -331,18 +375,21 @@ public final class RedisJobRecordStore implements JobRecordStore {
                     long createdLength = number(row.get(4));
                     if (updatedLength > FIELD_CAP || createdLength > FIELD_CAP) {
                         String field = updatedLength > FIELD_CAP ? "updatedAt" : "createdAt";
-                        sink.skipped(printableKey(key), field + " is larger than " + FIELD_CAP + " bytes ("
+                        sink.skipped(printableKey(key), SkipReason.TOO_LARGE, field + " is larger than " + FIELD_CAP + " bytes ("
                                 + Math.max(updatedLength, createdLength) + " bytes): not a timestamp, age not established");
                         continue;
                     }
                     byte[] updated = updatedLength == 0 ? null : (byte[]) row.get(1);
                     byte[] created = createdLength == 0 ? null : (byte[]) row.get(2);
-                    emit(sink, key, RecordAge.ofHash(updated, created), () -> "hash:" + sha1Hex(hashFingerprintInput(updated, created)));
+                    RecordFields watchedValues = RecordFieldsRead.ofHash(row, 6, fields, FIELD_CAP);
+                    emit(sink, key, RecordAge.ofHash(updated, created),
+                            () -> "hash:" + sha1Hex(hashFingerprintInput(updated, created, row, 6, fields.size())), number(row.get(5)),
+                            () -> watchedValues);
                 }
                 case "none" -> {
                     // removed between SCAN and read: nothing to clean
                 }
-                default -> sink.skipped(printableKey(key), "a " + type + ", not a job record (string or hash)");
+                default -> sink.skipped(printableKey(key), SkipReason.WRONG_TYPE, "a " + type + ", not a job record (string or hash)");
             }
         }
     }
@@ -351,26 +398,33 @@ public final class RedisJobRecordStore implements JobRecordStore {
         return Long.parseLong(new String((byte[]) reply, StandardCharsets.US_ASCII));
     }
 
-    private static void emit(ScanSink sink, byte[] key, RecordAge.Result age, java.util.function.Supplier<String> fingerprint) {
+    private static void emit(ScanSink sink, byte[] key, RecordAge.Result age, java.util.function.Supplier<String> fingerprint,
+            long size, java.util.function.Supplier<RecordFields> fields) {
         if (!age.isKnown()) {
             sink.skipped(printableKey(key), age.unknownReason());
         } else if (sink.interested(age.age())) {
-            sink.scanned(new ScannedItem(StoreKind.REDIS, printableKey(key), age.age(), fingerprint.get(), key));
+            sink.scanned(new ScannedItem(StoreKind.REDIS, printableKey(key), age.age(), fingerprint.get(), key, size,
+                    fields.get(), null));
         } else {
-            sink.passed();
+            sink.passed(size);
         }
     }
 
-    private static byte[] hashFingerprintInput(byte[] updated, byte[] created) {
-        ByteBuffer b = ByteBuffer.allocate(len(updated) + 1 + len(created));
+    /** What a hash's fingerprint is made of, as the scripts make it: updatedAt, createdAt, then each watched field. */
+    private static byte[] hashFingerprintInput(byte[] updated, byte[] created, List<Object> row, int from, int watchedCount) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(len(updated) + 1 + len(created));
         if (updated != null) {
-            b.put(updated);
+            b.writeBytes(updated);
         }
-        b.put(NEWLINE);
+        b.writeBytes(NEWLINE);
         if (created != null) {
-            b.put(created);
+            b.writeBytes(created);
         }
-        return b.array();
+        for (int w = 0; w < watchedCount; w++) {
+            b.writeBytes(NEWLINE);
+            b.writeBytes((byte[]) row.get(from + 2 * w));
+        }
+        return b.toByteArray();
     }
 
     private static int len(byte[] bytes) {
@@ -448,6 +502,7 @@ public final class RedisJobRecordStore implements JobRecordStore {
         byte[] tokenBytes = token.getBytes(StandardCharsets.UTF_8);
         byte[] deleteFlag = delete ? new byte[] {'1'} : new byte[] {'0'};
         byte[] noToken = new byte[0];
+        byte[] fieldsArg = watchedArg;
         List<Object> results = execute(connection -> {
             if (connection instanceof RedisClusterConnection) {
                 // the lease lives in another slot than the records: tested just before, not in the same step
@@ -455,13 +510,13 @@ public final class RedisJobRecordStore implements JobRecordStore {
                     return null;
                 }
                 return perKeyInCluster(connection, n, i -> new byte[][] {(byte[]) candidates.get(i).ref(), deleteFlag, READ_CAP_ARG,
-                        FIELD_CAP_ARG, noToken, candidates.get(i).fingerprint().getBytes(StandardCharsets.US_ASCII)}, SCRIPT);
+                        FIELD_CAP_ARG, noToken, fieldsArg, candidates.get(i).fingerprint().getBytes(StandardCharsets.US_ASCII)}, SCRIPT);
             }
             int keyCount = leaseKey == null ? n : n + 1;
-            byte[][] keysAndArgs = new byte[keyCount + 4 + n][];
+            byte[][] keysAndArgs = new byte[keyCount + 5 + n][];
             for (int i = 0; i < n; i++) {
                 keysAndArgs[i] = (byte[]) candidates.get(i).ref();
-                keysAndArgs[keyCount + 4 + i] = candidates.get(i).fingerprint().getBytes(StandardCharsets.US_ASCII);
+                keysAndArgs[keyCount + 5 + i] = candidates.get(i).fingerprint().getBytes(StandardCharsets.US_ASCII);
             }
             if (leaseKey != null) {
                 keysAndArgs[n] = leaseKey;
@@ -470,6 +525,7 @@ public final class RedisJobRecordStore implements JobRecordStore {
             keysAndArgs[keyCount + 1] = READ_CAP_ARG;
             keysAndArgs[keyCount + 2] = FIELD_CAP_ARG;
             keysAndArgs[keyCount + 3] = leaseKey == null ? noToken : tokenBytes;
+            keysAndArgs[keyCount + 4] = fieldsArg;
             return connection.scriptingCommands().eval(SCRIPT, ReturnType.MULTI, keyCount, keysAndArgs);
         });
         if (results == null) {

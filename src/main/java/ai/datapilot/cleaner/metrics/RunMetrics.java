@@ -2,7 +2,10 @@ package ai.datapilot.cleaner.metrics;
 
 import ai.datapilot.cleaner.audit.CleanerRun;
 import ai.datapilot.cleaner.audit.ItemOutcome;
+import ai.datapilot.cleaner.audit.StoreBytes;
 import ai.datapilot.cleaner.store.CleanerError;
+import ai.datapilot.cleaner.store.SkipReason;
+import ai.datapilot.cleaner.store.StoreKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,11 +31,13 @@ public final class RunMetrics {
 
     static final List<String> STORES = List.of("blob", "redis");
     static final List<String> OUTCOMES = List.of(ItemOutcome.DELETED, ItemOutcome.WOULD_DELETE, ItemOutcome.FAILED,
-            ItemOutcome.SKIPPED, "not_attempted");
+            ItemOutcome.SKIPPED, ItemOutcome.KEPT, "not_attempted");
     static final List<String> STATUSES = List.of("completed", "interrupted", "failed", "lease_unavailable", "refused");
     static final List<String> ERROR_TYPES = List.of("blob_scan_failed", "blob_deletion_failed", "redis_scan_failed",
             "redis_deletion_failed", "cleanup_failed", "config_invalid", "lease_failed", "audit_write_failed");
     static final List<String> DRY_RUN = List.of("true", "false");
+    /** The kinds of {@code cleaner_bytes_total}, in the order of {@link StoreBytes}'s fields. */
+    static final List<String> BYTE_KINDS = List.of("scanned", "expired", "deleted", "kept");
     static final List<String> CONTROL_ACTIONS = List.of("suspend", "resume", "run_now");
     /** Run durations worth telling apart: a few seconds (nothing to do) up to the 10-minute default budget and past it. */
     static final Duration[] DURATION_BUCKETS = {Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(15),
@@ -47,6 +52,7 @@ public final class RunMetrics {
             "cleaner_skipped_total", "Items kept at the scan or the re-check, by reason",
             "cleaner_errors_total", "Errors of runs, by audit error type",
             "cleaner_runs_total", "Runs, by status and whether they were dry runs",
+            "cleaner_bytes_total", "Bytes by store and kind: scanned, expired, deleted (freed; in a dry run: would be freed), kept by a keep rule",
             "cleaner_control_actions_total", "Operator controls of the service's schedule: suspend, resume, run_now");
 
     private MeterRegistry registry;
@@ -61,22 +67,26 @@ public final class RunMetrics {
 
     /** The facts of one run that the series show: every read of the run object is in {@link #of}. */
     record Facts(String status, boolean dryRun, int exitCode, Instant startedAt, Instant completedAt, List<String> errorTypes,
-            List<String[]> itemStoreOutcome, Map<String, Long> scanned, Map<String, Long> deferred, List<String> skipReasons) {
+            List<String[]> itemStoreOutcome, Map<String, Long> scanned, Map<String, Long> deferred, Map<String, Long> skipCounts,
+            Map<String, long[]> bytes) {
 
         static Facts of(CleanerRun run) {
             List<String[]> items = new ArrayList<>();
             for (ItemOutcome item : run.items()) {
-                String outcome = item.reason() != null && item.reason().startsWith("not attempted") ? "not_attempted" : item.outcome();
+                String outcome = item.why() == SkipReason.NOT_ATTEMPTED ? "not_attempted" : item.outcome();
                 items.add(new String[] {item.store(), outcome});
             }
-            List<String> skipReasons = new ArrayList<>();
-            for (String skipped : run.skipped()) {
-                skipReasons.add(SkipReasons.category(skipped));
+            Map<String, Long> skipCounts = new LinkedHashMap<>();
+            run.skipCounts().forEach((why, n) -> skipCounts.put(why.label(), n));
+            Map<String, long[]> bytes = new LinkedHashMap<>();
+            for (StoreKind store : StoreKind.values()) {
+                StoreBytes b = run.bytes(store);
+                bytes.put(store.auditName(), new long[] {b.scanned(), b.expired(), b.deleted(), b.kept()});
             }
             return new Facts(run.status(), run.dryRun(), run.exitCode(), run.startedAt(), run.completedAt(),
                     run.errors().stream().map(CleanerError::type).toList(), items,
                     Map.of("blob", run.blobsScanned(), "redis", run.keysScanned()),
-                    Map.of("blob", run.deferredBlobs(), "redis", run.deferredKeys()), skipReasons);
+                    Map.of("blob", run.deferredBlobs(), "redis", run.deferredKeys()), skipCounts, bytes);
         }
 
         /** A run without errors that was not turned away by the lease: it did its work (interrupted ones too, up to their stop). */
@@ -118,9 +128,14 @@ public final class RunMetrics {
             }
             counter("cleaner_scanned_total", "store", store);
             counter("cleaner_deferred_total", "store", store);
+            for (String kind : BYTE_KINDS) {
+                for (String dry : DRY_RUN) {
+                    counter("cleaner_bytes_total", "store", store, "kind", kind, "dry_run", dry);
+                }
+            }
         }
-        for (String reason : SkipReasons.CATEGORIES) {
-            counter("cleaner_skipped_total", "reason", reason);
+        for (SkipReason reason : SkipReason.values()) {
+            counter("cleaner_skipped_total", "reason", reason.label());
         }
         for (String type : ERROR_TYPES) {
             counter("cleaner_errors_total", "type", type);
@@ -187,10 +202,12 @@ public final class RunMetrics {
         for (String store : STORES) {
             count("cleaner_scanned_total", run.scanned().get(store), "store", store);
             count("cleaner_deferred_total", run.deferred().get(store), "store", store);
+            long[] bytes = run.bytes().get(store);
+            for (int i = 0; i < BYTE_KINDS.size(); i++) {
+                count("cleaner_bytes_total", bytes[i], "store", store, "kind", BYTE_KINDS.get(i), "dry_run", Boolean.toString(run.dryRun()));
+            }
         }
-        for (String reason : run.skipReasons()) {
-            count("cleaner_skipped_total", 1, "reason", reason);
-        }
+        run.skipCounts().forEach((reason, n) -> count("cleaner_skipped_total", n, "reason", reason));
         for (String type : run.errorTypes()) {
             count("cleaner_errors_total", 1, "type", type);
         }

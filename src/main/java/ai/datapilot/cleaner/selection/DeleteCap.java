@@ -32,8 +32,9 @@ public final class DeleteCap {
 
     public DeletePlan plan(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
         List<ScannedItem> plan = run.decidePlan();
-        LOG.info("Plan: {} item(s) to delete of {} expired (cap {}); {} blob(s) and {} key(s) deferred to the next run",
-                plan.size(), run.expiredBlobs() + run.expiredKeys(), run.maxDeleteBatch(), run.deferredBlobs(), run.deferredKeys());
+        LOG.info("Plan: {} item(s) to delete of {} expired (cap {}); {} blob(s) and {} key(s) deferred to the next run; "
+                + "{} blob(s) and {} key(s) kept by keep rules", plan.size(), run.expiredBlobs() + run.expiredKeys(), run.maxDeleteBatch(),
+                run.deferredBlobs(), run.deferredKeys(), run.keptBlobs(), run.keptKeys());
         return new DeletePlan(plan, chunkSize, run);
     }
 }

@@ -1,6 +1,7 @@
 package ai.datapilot.cleaner.selection;
 
 import ai.datapilot.cleaner.audit.CleanerRun;
+import ai.datapilot.cleaner.store.ItemBatch;
 import ai.datapilot.cleaner.store.ScannedItem;
 import ai.datapilot.cleaner.store.StoreKind;
 import java.util.ArrayList;
@@ -10,15 +11,15 @@ import java.util.NoSuchElementException;
 import java.util.function.ToIntFunction;
 
 /**
- * The planned items, handed to the deletes a chunk at a time: chunks of one store, the oldest
- * first. Paced deletes get chunks of one, so the throttle counts items; unpaced ones get larger
+ * The planned items, handed to the deletes a chunk at a time: {@link ItemBatch}es of one store and
+ * one retention rule (so one cutoff re-checks the whole chunk), the oldest first. Paced deletes get chunks of one, so the throttle counts items; unpaced ones get larger
  * chunks that a store can handle in one request. Once the run must stop (time budget, SIGTERM,
  * lease lost) no further chunk is handed out: the rest are recorded as not attempted and wait for
  * the next run, while the chunk in flight finishes.
  */
-public final class DeletePlan implements Iterable<List<ScannedItem>> {
+public final class DeletePlan implements Iterable<ItemBatch> {
 
-    private final List<List<ScannedItem>> chunks;
+    private final List<ItemBatch> chunks;
     private final CleanerRun run;
     private final int size;
 
@@ -32,24 +33,27 @@ public final class DeletePlan implements Iterable<List<ScannedItem>> {
         this.chunks = chunk(oldestFirst, chunkSize);
     }
 
-    /** Splits by store, keeping age order within each, and orders chunks by their oldest item. */
-    static List<List<ScannedItem>> chunk(List<ScannedItem> oldestFirst, ToIntFunction<StoreKind> chunkSizes) {
-        List<List<ScannedItem>> result = new ArrayList<>();
+    /** Splits by store and rule, keeping age order within each, and orders chunks by their oldest item. */
+    static List<ItemBatch> chunk(List<ScannedItem> oldestFirst, ToIntFunction<StoreKind> chunkSizes) {
+        List<ItemBatch> result = new ArrayList<>();
         for (StoreKind store : StoreKind.values()) {
             int chunkSize = Math.max(1, chunkSizes.applyAsInt(store));
-            List<ScannedItem> current = new ArrayList<>();
+            java.util.Map<Object, List<ScannedItem>> open = new java.util.LinkedHashMap<>();
             for (ScannedItem item : oldestFirst) {
                 if (item.store() != store) {
                     continue;
                 }
+                List<ScannedItem> current = open.computeIfAbsent(item.retention() == null ? "" : item.retention(), r -> new ArrayList<>());
                 current.add(item);
                 if (current.size() == chunkSize) {
-                    result.add(current);
-                    current = new ArrayList<>();
+                    result.add(new ItemBatch(current));
+                    current.clear();
                 }
             }
-            if (!current.isEmpty()) {
-                result.add(current);
+            for (List<ScannedItem> rest : open.values()) {
+                if (!rest.isEmpty()) {
+                    result.add(new ItemBatch(rest));
+                }
             }
         }
         result.sort((a, b) -> ScannedItem.OLDEST_FIRST.compare(a.get(0), b.get(0)));
@@ -61,7 +65,7 @@ public final class DeletePlan implements Iterable<List<ScannedItem>> {
     }
 
     @Override
-    public Iterator<List<ScannedItem>> iterator() {
+    public Iterator<ItemBatch> iterator() {
         return new Iterator<>() {
             private int next;
 
@@ -76,7 +80,7 @@ public final class DeletePlan implements Iterable<List<ScannedItem>> {
             }
 
             @Override
-            public List<ScannedItem> next() {
+            public ItemBatch next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }

@@ -1,10 +1,14 @@
 package ai.datapilot.cleaner.selection;
 
 import ai.datapilot.cleaner.audit.CleanerRun;
+import ai.datapilot.cleaner.audit.ScanResult;
+import ai.datapilot.cleaner.rules.RunRules;
 import ai.datapilot.cleaner.store.CleanerError;
 import ai.datapilot.cleaner.store.ItemScan;
 import ai.datapilot.cleaner.store.ScanSink;
+import ai.datapilot.cleaner.store.Retention;
 import ai.datapilot.cleaner.store.ScannedItem;
+import ai.datapilot.cleaner.store.SkipReason;
 import ai.datapilot.cleaner.store.StoreKind;
 import java.time.Instant;
 import org.apache.camel.Body;
@@ -13,9 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The expiry rule: an item is expired when its age is strictly older than the run's cutoff
- * ({@code now - JOB_TTL_HOURS}, both instants, so the host's time zone never matters). Drains a
- * scan, counting everything and keeping only the oldest expired items the cap could ever choose.
+ * The expiry rule: an item is expired when its age is strictly older than the cutoff of its
+ * retention rule ({@code now - ttlHours} of the first rule that matches it, else
+ * {@code now - JOB_TTL_HOURS}; instants, so the host's time zone never matters). An expired item a
+ * keep rule matches is kept and counted. Drains a scan, counting everything and keeping only the
+ * oldest expired items the cap could ever choose.
  */
 public final class ExpiryFilter {
 
@@ -27,7 +33,8 @@ public final class ExpiryFilter {
 
     /** A scan failure is an error of the run (exit 1): logged at ERROR. */
     public ScanResult filter(@Body ItemScan scan, @ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
-        Instant cutoff = run.cutoff();
+        RunRules rules = run.context().rules();
+        Instant latestCutoff = rules.latestCutoff();
         Instant now = run.startedAt();
         ScanResult result = new ScanResult(scan.store(), run.maxDeleteBatch());
         if (scan.store() == StoreKind.REDIS && run.jobRecordsUnguardedReason() != null) {
@@ -41,20 +48,32 @@ public final class ExpiryFilter {
         scan.drain(new ScanSink() {
             @Override
             public boolean interested(Instant age) {
-                return isExpired(age, cutoff) || age.isAfter(now);
+                // younger than every rule's cutoff: expired under none, looked at no closer
+                return isExpired(age, latestCutoff) || age.isAfter(now);
             }
 
             @Override
             public void passed() {
-                result.countScanned();
+                result.countSeen();
+            }
+
+            @Override
+            public void passed(long size) {
+                result.countScanned(size);
             }
 
             @Override
             public void scanned(ScannedItem item) {
-                result.countScanned();
-                if (isExpired(item.age(), cutoff)) {
-                    result.countExpired();
-                    result.expiredPool().offer(item);
+                result.countScanned(item.size());
+                Retention retention = rules.retentionFor(item);
+                if (isExpired(item.age(), retention.cutoff())) {
+                    ScannedItem ruled = item.withRetention(retention);
+                    RunRules.Kept kept = rules.keptBy(ruled);
+                    if (kept != null) {
+                        result.kept(ruled, kept.rule(), kept.reason());
+                    } else {
+                        result.expired(ruled);
+                    }
                 } else if (item.age().isAfter(now)) {
                     result.countFutureDated();
                 }
@@ -62,8 +81,13 @@ public final class ExpiryFilter {
 
             @Override
             public void skipped(String id, String reason) {
-                result.countScanned();
-                result.skip(id + ": " + reason);
+                skipped(id, SkipReason.UNKNOWN_AGE, reason);
+            }
+
+            @Override
+            public void skipped(String id, SkipReason why, String reason) {
+                result.countSeen();
+                result.skip(id, why, reason);
             }
 
             @Override

@@ -2,6 +2,7 @@ package ai.datapilot.cleaner.selection;
 
 import ai.datapilot.cleaner.audit.CleanerRun;
 import ai.datapilot.cleaner.audit.IntoRunRecord;
+import ai.datapilot.cleaner.audit.ScanResult;
 import ai.datapilot.cleaner.store.CleanerError;
 import ai.datapilot.cleaner.store.StoreKind;
 import org.apache.camel.Exchange;

@@ -1,5 +1,6 @@
 package ai.datapilot.cleaner.settings;
 
+import ai.datapilot.cleaner.rules.CleanerRules;
 import ai.datapilot.cleaner.schedule.CronSchedule;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +39,8 @@ public record CleanerSettings(
         boolean routesReload,
         Duration healthMaxAge,
         int healthMaxErrors,
-        Optional<PushgatewayUrl> pushgateway) {
+        Optional<PushgatewayUrl> pushgateway,
+        CleanerRules rules) {
 
     public Duration ttl() {
         return Duration.ofMillis(Math.round(ttlHours * 3_600_000d));

@@ -12,6 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import ai.datapilot.cleaner.rules.CleanerRules;
+import ai.datapilot.cleaner.rules.RulesFile;
 import ai.datapilot.cleaner.schedule.CronSchedule;
 
 /**
@@ -41,6 +43,7 @@ public final class SettingsParser {
     public static final String CLEANER_DELETE_RETRY_DELAY_MS = "CLEANER_DELETE_RETRY_DELAY_MS";
     public static final String CLEANER_REDIS_TIMEOUT_MS = "CLEANER_REDIS_TIMEOUT_MS";
     public static final String CLEANER_ROUTES_DIR = "CLEANER_ROUTES_DIR";
+    public static final String CLEANER_RULES_FILE = "CLEANER_RULES_FILE";
     public static final String CLEANER_MAX_RUNTIME = "CLEANER_MAX_RUNTIME";
     public static final String CLEANER_LEASE_KEY = "CLEANER_LEASE_KEY";
     public static final String CLEANER_LEASE_TTL_SECONDS = "CLEANER_LEASE_TTL_SECONDS";
@@ -60,7 +63,8 @@ public final class SettingsParser {
             new String[] {CLEANER_S3_PATH_STYLE, "false", "true: path-style URLs (endpoint/bucket/key), as MinIO and s3proxy need"},
             new String[] {REDIS_URL, "redis://localhost:6379/0", "job-record store: redis[s]://[[user]:password@]host[:port][/db], or redis[s]-cluster://[[user]:password@]host:port,host:port,... for a Redis Cluster"},
             new String[] {JOB_TTL_HOURS, "24", "retention in hours (decimal allowed); older items are expired"},
-            new String[] {MIN_TTL_HOURS, "1", "guard: JOB_TTL_HOURS below this is refused"},
+            new String[] {MIN_TTL_HOURS, "1", "guard: JOB_TTL_HOURS or a rule's ttlHours below this is refused"},
+            new String[] {CLEANER_RULES_FILE, "(unset)", "YAML file of keep rules and per-prefix retention rules (docs/rules.md); unset: JOB_TTL_HOURS for everything"},
             new String[] {CLEANER_DRY_RUN, "true", "true/false (also 1/0, yes/no, on/off); true deletes nothing"},
             new String[] {CLEANER_LOG_LEVEL, "INFO", "TRACE, DEBUG, INFO, WARN/WARNING, ERROR/CRITICAL"},
             new String[] {CLEANER_LOG_FORMAT, "text", "logs on stderr as text lines, or json: one JSON object a line, with the run id"},
@@ -114,6 +118,7 @@ public final class SettingsParser {
                     "TTL (" + plain(ttl) + "h) is less than minimum allowed (" + plain(minTtl) + "h)",
                     "set " + JOB_TTL_HOURS + " to at least " + plain(minTtl) + ", or set " + MIN_TTL_HOURS + " to override");
         }
+        CleanerRules rules = ttl == null || minTtl == null ? null : rules(ttl, minTtl);
         Boolean dryRun = dryRun();
         String logLevel = logLevel();
         String logFormat = logFormat();
@@ -150,7 +155,7 @@ public final class SettingsParser {
         return new CleanerSettings(root, s3, redis, ttl, minTtl, dryRun, logLevel, logFormat, prefixes, auditPath, batch, rate,
                 retries, retryDelay, Duration.ofMillis(redisTimeout), maxRuntime, leaseKey, Duration.ofSeconds(leaseTtl), routes,
                 schedule, managementPort, reload, Duration.ofMillis(Math.round(healthAge * 3_600_000d)), healthErrors,
-                pushgateway);
+                pushgateway, rules);
     }
 
     private String raw(String name, String fallback) {
@@ -725,6 +730,31 @@ public final class SettingsParser {
         }
         v = v.replaceAll("/{2,}", "/");
         return v.endsWith("/") ? v : v + "/";
+    }
+
+    /** The rules file, checked whole (a rule below MIN_TTL_HOURS included), or JOB_TTL_HOURS alone. */
+    private CleanerRules rules(double ttl, double minTtl) {
+        String value = exactPath(CLEANER_RULES_FILE, null);
+        if (value == null) {
+            return CleanerRules.defaultOnly(ttl);
+        }
+        Path file;
+        try {
+            file = Path.of(value).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            refuse(CLEANER_RULES_FILE, value, "not a valid path", "set " + CLEANER_RULES_FILE + " to a rules file, or unset it");
+            return null;
+        }
+        if (!Files.isRegularFile(file)) {
+            refuse(CLEANER_RULES_FILE, value, "the file does not exist", "set " + CLEANER_RULES_FILE + " to a rules file (docs/rules.md), or unset it");
+            return null;
+        }
+        RulesFile.Read read = RulesFile.read(file, ttl, minTtl);
+        for (String problem : read.problems()) {
+            int fix = problem.lastIndexOf("; fix: ");
+            refuse(CLEANER_RULES_FILE, value, fix < 0 ? problem : problem.substring(0, fix), fix < 0 ? "see docs/rules.md" : problem.substring(fix + 7));
+        }
+        return read.rules();
     }
 
     private Optional<Path> routesDirectory() {

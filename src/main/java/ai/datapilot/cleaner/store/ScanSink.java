@@ -20,8 +20,18 @@ public interface ScanSink {
     default void passed() {
     }
 
+    /** {@link #passed()} with the item's size in bytes ({@link ScannedItem#UNKNOWN_SIZE} when not known). */
+    default void passed(long size) {
+        passed();
+    }
+
     /** An item that was seen but whose age cannot be established; it is never deleted. */
     void skipped(String id, String reason);
+
+    /** An item that was seen but is never deleted, and why; a sink that counts by kind overrides this. */
+    default void skipped(String id, SkipReason why, String reason) {
+        skipped(id, reason);
+    }
 
     /** A part of the store could not be read; the scan goes on with the rest. */
     void failed(CleanerError error);

@@ -1,4 +1,4 @@
-package ai.datapilot.cleaner.selection;
+package ai.datapilot.cleaner.audit;
 
 import ai.datapilot.cleaner.store.ScannedItem;
 import java.util.ArrayList;

@@ -1,0 +1,64 @@
+package ai.datapilot.cleaner.jobrecord;
+
+import ai.datapilot.cleaner.store.RecordFields;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the fields keep rules look at from what the scan already read: a string record's JSON
+ * value (within the read cap), or a hash's watched fields (each within the field cap). Anything
+ * that cannot be read with certainty is reported unreadable, and the record is then kept.
+ */
+final class RecordFieldsRead {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private RecordFieldsRead() {
+    }
+
+    static RecordFields ofJson(byte[] value, List<String> fields) {
+        if (fields.isEmpty()) {
+            return null;
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(value);
+        } catch (Exception e) {
+            return RecordFields.unreadable("value is not JSON with unique field names");
+        }
+        if (root == null || !root.isObject()) {
+            return RecordFields.unreadable("value is not a JSON object");
+        }
+        Map<String, String> values = new HashMap<>();
+        for (String field : fields) {
+            JsonNode node = root.get(field);
+            if (node != null && !node.isNull()) {
+                values.put(field, node.isValueNode() ? node.asText() : node.toString());
+            }
+        }
+        return new RecordFields(values, null);
+    }
+
+    /** {@code row} holds, from {@code from} on, each watched field's value and its length, as BATCH_READ returns them. */
+    static RecordFields ofHash(List<Object> row, int from, List<String> fields, int fieldCap) {
+        if (fields.isEmpty()) {
+            return null;
+        }
+        Map<String, String> values = new HashMap<>();
+        for (int i = 0; i < fields.size(); i++) {
+            long length = Long.parseLong(new String((byte[]) row.get(from + 2 * i + 1), StandardCharsets.US_ASCII));
+            if (length > fieldCap) {
+                return RecordFields.unreadable("field " + fields.get(i) + " is larger than " + fieldCap + " bytes (" + length + " bytes)");
+            }
+            if (length > 0) {
+                values.put(fields.get(i), new String((byte[]) row.get(from + 2 * i), StandardCharsets.UTF_8));
+            }
+        }
+        return new RecordFields(values, null);
+    }
+}
