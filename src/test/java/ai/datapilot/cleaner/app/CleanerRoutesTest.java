@@ -159,34 +159,14 @@ class CleanerRoutesTest extends RoutesHarness {
 
     @Test
     void deletesArePacedByTheThrottle() throws Exception {
-        for (int i = 0; i < 11; i++) {
-            tree.file("uploads/job_" + i + "/data.csv", old());
-        }
-        context.start();
-
-        long start = System.nanoTime();
-        CleanerRun run = runOnce();
-        long millis = (System.nanoTime() - start) / 1_000_000;
-
-        assertThat(run.deletedBlobs()).isEqualTo(11);
         // 5 per second: the 11th delete cannot start before two full periods have passed
-        assertThat(millis).isGreaterThanOrEqualTo(1900);
+        assertThat(millisToCleanExpiredFiles(11)).isGreaterThanOrEqualTo(1900);
     }
 
     @Test
     void aDryRunIsNotPacedByDefault() throws Exception {
-        for (int i = 0; i < 21; i++) {
-            tree.file("uploads/job_" + i + "/data.csv", old());
-        }
-        context.start();
-
-        long start = System.nanoTime();
-        CleanerRun run = runOnce();
-        long millis = (System.nanoTime() - start) / 1_000_000;
-
         // 1 per second would take 20 full periods: a dry run deletes nothing, so nothing waits
-        assertThat(run.deletedBlobs()).isEqualTo(21);
-        assertThat(millis).isLessThan(15_000);
+        assertThat(millisToCleanExpiredFiles(21)).isLessThan(15_000);
         for (int i = 0; i < 21; i++) {
             assertThat(tree.root().resolve("uploads/job_" + i + "/data.csv")).exists();
         }
@@ -194,19 +174,22 @@ class CleanerRoutesTest extends RoutesHarness {
 
     @Test
     void aDryRunIsPacedWhenAsked() throws Exception {
-        for (int i = 0; i < 11; i++) {
+        // CLEANER_PACE_DRY_RUN=true: the same pace as a real run (e.g. to see how long one would take)
+        assertThat(millisToCleanExpiredFiles(11)).isGreaterThanOrEqualTo(1900);
+        assertThat(tree.root().resolve("uploads/job_10/data.csv")).exists();
+    }
+
+    /** Lays out {@code files} expired files, runs once (all of them planned) and returns the run's milliseconds. */
+    private long millisToCleanExpiredFiles(int files) throws Exception {
+        for (int i = 0; i < files; i++) {
             tree.file("uploads/job_" + i + "/data.csv", old());
         }
         context.start();
-
         long start = System.nanoTime();
         CleanerRun run = runOnce();
         long millis = (System.nanoTime() - start) / 1_000_000;
-
-        // CLEANER_PACE_DRY_RUN=true: the same pace as a real run (e.g. to see how long one would take)
-        assertThat(run.deletedBlobs()).isEqualTo(11);
-        assertThat(millis).isGreaterThanOrEqualTo(1900);
-        assertThat(tree.root().resolve("uploads/job_10/data.csv")).exists();
+        assertThat(run.deletedBlobs()).isEqualTo(files);
+        return millis;
     }
 
     /** A real local store whose deletes fail a set number of times per item. */
