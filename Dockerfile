@@ -31,7 +31,6 @@ USER 10001:10001
 EXPOSE 9876
 # a batch of seconds on few cores: the quick compiler only, the serial collector, a small first
 # heap and at most half the container's memory limit for the heap (the rest: classes, threads)
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xms16m", "-XX:MaxRAMPercentage=50", \
-    "-XX:SharedArchiveFile=/opt/datapilot-cleaner/datapilot-cleaner.jsa", "-XX:+ExitOnOutOfMemoryError", \
-    "-jar", "/opt/datapilot-cleaner/datapilot-cleaner.jar"]
+# (one line: deploy/image/build.sh reads it; a missing archive is skipped by Java, silently)
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xms16m", "-XX:MaxRAMPercentage=50", "-XX:SharedArchiveFile=/opt/datapilot-cleaner/datapilot-cleaner.jsa", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/datapilot-cleaner/datapilot-cleaner.jar"]
 CMD ["daemon"]
