@@ -1,5 +1,7 @@
 # datapilot-cleaner: build with Maven, run on a slim Java 17 runtime as a non-root user.
-#   docker build -t datapilot-cleaner .
+# deploy/image/build.sh builds the same image from Debian packages (no registry, no Docker) and
+# reads its USER, WORKDIR, ENV, ENTRYPOINT and CMD from here (ENTRYPOINT and CMD: JSON arrays on one line).
+#   docker build -t datapilot-cleaner:0.1.0-SNAPSHOT .   # the tag the manifests in deploy/ use: the pom's version
 #   docker run datapilot-cleaner                 # the service (daemon): schedule, JMX, health, metrics
 #   docker run datapilot-cleaner run-once        # one run and out (CronJob, platform scheduler)
 #   docker run datapilot-cleaner health          # health JSON; exit 0/1/2

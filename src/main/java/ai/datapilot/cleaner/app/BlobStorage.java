@@ -75,13 +75,15 @@ public final class BlobStorage implements AutoCloseable {
                 : new LocalAuditArchive(settings.storageRoot(), settings.auditDirectory());
     }
 
+    /** Writes audit records without the routes, where the routes would (a startup failure, a broken audit route). */
+    public StandaloneAuditWriter standaloneAuditWriter() {
+        return inBucket() ? StandaloneAuditWriter.toBucket(this::s3Client, settings.objectStorage().get().bucket(), settings.auditKeyPrefix())
+                : StandaloneAuditWriter.toFolder(settings.auditDirectory());
+    }
+
     /** Writes the record of a run that never reached the routes (startup failed) where the routes would. */
     public void writeStandaloneAudit(CleanerRun run) {
-        if (inBucket()) {
-            StandaloneAuditWriter.writeToBucket(run, s3Client(), settings.objectStorage().get().bucket(), settings.auditKeyPrefix());
-        } else {
-            StandaloneAuditWriter.write(run, settings.auditDirectory());
-        }
+        standaloneAuditWriter().write(run);
     }
 
     /** The storage root's lock; none for a bucket (the Redis lease guards it). */

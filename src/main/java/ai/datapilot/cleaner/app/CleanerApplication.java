@@ -2,6 +2,8 @@ package ai.datapilot.cleaner.app;
 
 import ai.datapilot.cleaner.audit.CleanerRun;
 import ai.datapilot.cleaner.audit.RunTracker;
+import ai.datapilot.cleaner.health.AuditArchive;
+import ai.datapilot.cleaner.metrics.HelpTexts;
 import ai.datapilot.cleaner.health.CleanerHealth;
 import ai.datapilot.cleaner.settings.CleanerSettings;
 import ai.datapilot.cleaner.store.CleanerError;
@@ -51,6 +53,12 @@ public final class CleanerApplication implements AutoCloseable {
     }
 
     public static CleanerApplication start(CleanerSettings settings, PrintStream out, Clock clock, Mode mode) throws Exception {
+        return start(settings, out, clock, mode, Map.of());
+    }
+
+    /** @param beans more beans for the registry (the service's own: route policies) */
+    public static CleanerApplication start(CleanerSettings settings, PrintStream out, Clock clock, Mode mode,
+            Map<String, Object> beans) throws Exception {
         RoutesLocation routes = RoutesLocation.choose(settings.routesDirectory(), Path.of(""));
         LOG.info("Routes loaded from {}", routes.description());
         CleanerConfiguration configuration = new CleanerConfiguration(settings, out, clock, mode == Mode.SERVICE);
@@ -58,7 +66,11 @@ public final class CleanerApplication implements AutoCloseable {
         main.configure().addConfiguration(configuration);
         main.configure().withName(CONTEXT_NAME);
         main.configure().withRoutesIncludePattern(routes.includePattern());
+        beans.forEach(main::bind);
         settings.routeProperties().forEach(main::addOverrideProperty);
+        if (mode == Mode.SERVICE) {
+            main.bind(HelpTexts.CAMEL_REGISTRY_NAME, configuration.serviceMetrics());
+        }
         modeProperties(settings, routes, mode).forEach(main::addOverrideProperty);
         try {
             main.start();
@@ -93,6 +105,7 @@ public final class CleanerApplication implements AutoCloseable {
             return p;
         }
         p.put("camel.main.jmxEnabled", "true");
+        p.put("camel.component.quartz.propertiesFile", "cleaner-quartz.properties");
         p.put("camel.management.enabled", "true");
         p.put("camel.management.port", Integer.toString(settings.managementPort()));
         p.put("camel.management.healthCheckEnabled", "true");
@@ -100,6 +113,8 @@ public final class CleanerApplication implements AutoCloseable {
         p.put("camel.management.metricsEnabled", "true");
         p.put("camel.metrics.enabled", "true");
         p.put("camel.metrics.path", "/observe/metrics");
+        // the JVM and process series (heap, GC, threads, CPU, start time, open files), off in Camel by default
+        p.put("camel.metrics.binders", "jvm-memory,jvm-gc,jvm-thread,class-loader,jvm-info,processor,uptime,file-descriptor");
         p.put("camel.health.exposure-level", "full");
         return p;
     }
@@ -121,6 +136,11 @@ public final class CleanerApplication implements AutoCloseable {
         return configuration.health();
     }
 
+    /** The audit records written so far (a folder or a bucket prefix). */
+    public AuditArchive auditArchive() {
+        return configuration.auditArchive();
+    }
+
     /** Runs one cleanup through the routes and returns its record. */
     public CleanerRun runOnce() {
         ProducerTemplate template = context().createProducerTemplate();
@@ -128,14 +148,14 @@ public final class CleanerApplication implements AutoCloseable {
             Exchange done = template.request("direct:run-once", exchange -> { });
             CleanerRun run = done.getProperty(CleanerRun.PROPERTY, CleanerRun.class);
             if (done.getException() != null) {
-                // a bug, not a store failure: still leave an audit record and a summary behind
+                // the run route ends its run whatever its steps throw; this is a failure around it
                 LOG.error("Run failed unexpectedly", done.getException());
                 if (run == null) {
                     throw new IllegalStateException("run failed before it started", done.getException());
                 }
-                run.error(CleanerError.cleanup(String.valueOf(done.getException())));
-                if (run.completedAt() == null) {
-                    template.send("direct:write-audit", e -> e.setProperty(CleanerRun.PROPERTY, run));
+                if (run.auditLocation() == null) {
+                    run.error(CleanerError.cleanup(String.valueOf(done.getException())));
+                    configuration.auditFallback().writeIfMissing(run);
                 }
             }
             // the summary line is what cron logs and the platform read: it is printed whatever failed

@@ -1,8 +1,10 @@
 package ai.datapilot.cleaner.app;
 
 import ai.datapilot.cleaner.audit.AuditFile;
+import ai.datapilot.cleaner.audit.FailedStep;
 import ai.datapilot.cleaner.audit.RunStart;
 import ai.datapilot.cleaner.audit.RunTracker;
+import ai.datapilot.cleaner.audit.StandaloneAuditWriter;
 import ai.datapilot.cleaner.audit.StructuredSummary;
 import ai.datapilot.cleaner.blob.BlobStore;
 import ai.datapilot.cleaner.blob.S3BlobStore;
@@ -17,7 +19,12 @@ import ai.datapilot.cleaner.jobrecord.RedisConnections;
 import ai.datapilot.cleaner.jobrecord.RedisJobRecordStore;
 import ai.datapilot.cleaner.health.CleanerHealth;
 import ai.datapilot.cleaner.health.CleanerHealthChecks;
+import ai.datapilot.cleaner.metrics.HealthGauge;
+import ai.datapilot.cleaner.metrics.LastRuns;
 import ai.datapilot.cleaner.metrics.RunMetrics;
+import ai.datapilot.cleaner.health.AuditArchive;
+import ai.datapilot.cleaner.metrics.HelpTexts;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import ai.datapilot.cleaner.lease.RedisRunLease;
 import ai.datapilot.cleaner.lease.RunLease;
 import ai.datapilot.cleaner.selection.DeleteCap;
@@ -99,11 +106,15 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     }
 
     /**
-     * Binds the S3 client the audit step's camel-aws2-s3 endpoint names (object storage only), and
-     * registers the cleaner's health checks (JMX, /observe/health).
+     * Puts the run id on the log lines of every route step, binds the S3 client the audit step's
+     * camel-aws2-s3 endpoint names (object storage only), and registers the cleaner's health
+     * checks (JMX, /observe/health).
      */
     @Override
     public void configure(CamelContext context) {
+        context.getCamelContextExtension().addInterceptStrategy(new ai.datapilot.cleaner.audit.RunIdOnLogs());
+        // names the route step that threw in a failed run's error (also in reloaded routes)
+        context.getCamelContextExtension().addInterceptStrategy(new FailedStep(runTracker));
         if (blobStorage.inBucket()) {
             // bound lazily: the client may still be starting; the audit step asks for it at the end
             context.getRegistry().bind("s3Client", S3Client.class, (java.util.function.Supplier<Object>) blobStorage::s3Client);
@@ -118,6 +129,21 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
             registry.register(CleanerHealthChecks.storage(health));
             registry.register(CleanerHealthChecks.lastRun(health));
         }
+    }
+
+    /**
+     * The service's metrics registry, which Camel's metrics go to too: the cleaner's series exist
+     * from the start, the last run and the last success read from the newest audit records.
+     */
+    PrometheusMeterRegistry serviceMetrics() {
+        PrometheusMeterRegistry meters = HelpTexts.registry();
+        runMetrics.bindTo(meters, LastRuns.read(blobStorage.auditArchive()));
+        HealthGauge.register(meters, health());
+        return meters;
+    }
+
+    public AuditArchive auditArchive() {
+        return blobStorage.auditArchive();
     }
 
     public CleanerHealth health() {
@@ -214,6 +240,12 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     @BindToRegistry
     public Endpoint auditFolder() {
         return blobStorage.auditFolderEndpoint();
+    }
+
+    /** The last resort of a run whose audit route broke: the record, written without the routes. */
+    @BindToRegistry
+    public StandaloneAuditWriter auditFallback() {
+        return blobStorage.standaloneAuditWriter();
     }
 
     @BindToRegistry

@@ -108,33 +108,39 @@ public final class AuditFolderEndpoint extends FileEndpoint {
 
         @Override
         public boolean renameFile(String from, String to) throws GenericFileOperationFailedException {
-            Path temp = Path.of(from);
-            Path target = Path.of(to);
             try {
-                try (FileChannel written = FileChannel.open(temp, StandardOpenOption.READ)) {
-                    written.force(true);
-                }
-                try {
-                    Files.createLink(target, temp);
-                    Files.delete(temp);
-                } catch (FileAlreadyExistsException e) {
-                    throw new GenericFileOperationFailedException("File already exist: " + to + ". Cannot write new file.", e);
-                } catch (NoSuchFileException e) {
-                    throw e;
-                } catch (FileSystemException | UnsupportedOperationException e) {
-                    // a file system without hard links (some network shares): camel-file has just
-                    // checked that the name is free; the name is unique to the run
-                    LOG.debug("No hard link in {} ({}); renaming instead", target.getParent(), e.toString());
-                    if (Files.exists(target)) {
-                        throw new GenericFileOperationFailedException("File already exist: " + to + ". Cannot write new file.");
-                    }
-                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-                }
-                syncFolder(target.getParent());
+                publish(Path.of(from), Path.of(to));
                 return true;
+            } catch (FileAlreadyExistsException e) {
+                throw new GenericFileOperationFailedException("File already exist: " + to + ". Cannot write new file.", e);
             } catch (IOException e) {
                 throw new GenericFileOperationFailedException("Cannot rename " + from + " to " + to + ": " + e, e);
             }
+        }
+
+        /**
+         * Syncs the written temp file, gives it its name with link(2) (never replacing a record:
+         * FileAlreadyExistsException), removes the temp name and syncs the folder.
+         */
+        static void publish(Path temp, Path target) throws IOException {
+            try (FileChannel written = FileChannel.open(temp, StandardOpenOption.READ)) {
+                written.force(true);
+            }
+            try {
+                Files.createLink(target, temp);
+                Files.delete(temp);
+            } catch (FileAlreadyExistsException | NoSuchFileException e) {
+                throw e;
+            } catch (FileSystemException | UnsupportedOperationException e) {
+                // a file system without hard links (some network shares): the caller has just
+                // checked that the name is free; the name is unique to the run
+                LOG.debug("No hard link in {} ({}); renaming instead", target.getParent(), e.toString());
+                if (Files.exists(target)) {
+                    throw new FileAlreadyExistsException(target.toString());
+                }
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+            syncFolder(target.getParent());
         }
 
         private static void syncFolder(Path folder) {

@@ -307,10 +307,13 @@ public final class CleanerRun {
         return interrupted ? 4 : 0;
     }
 
-    /** refused, lease_unavailable, interrupted, completed, or running. */
+    /** refused, failed (a route step threw), lease_unavailable, interrupted, completed, or running. */
     public synchronized String status() {
         if (refused) {
             return "refused";
+        }
+        if (errors.stream().anyMatch(e -> "cleanup_failed".equals(e.type()))) {
+            return "failed";
         }
         if (leaseDenied != null) {
             return "lease_unavailable";

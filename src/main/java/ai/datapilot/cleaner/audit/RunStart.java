@@ -30,8 +30,14 @@ public final class RunStart {
                 blobStore, jobRecordStore, settings.maxRuntime());
         exchange.setProperty(CleanerRun.PROPERTY, run);
         tracker.begin(run);
-        LOG.info("Run {} started: {}, ttl {}h, cutoff {}, cap {}, blobs {} {}, job records {}",
-                run.runId(), run.dryRun() ? "DRY RUN (nothing is deleted)" : "DESTRUCTIVE", settings.ttlHours(), run.cutoff(),
-                run.maxDeleteBatch(), blobStore, settings.blobPrefixes(), jobRecordStore);
+        // this step's own line; every later step gets the run id from RunIdOnLogs
+        String before = RunLogContext.set(run.runId());
+        try {
+            LOG.info("Run {} started: {}, ttl {}h, cutoff {}, cap {}, blobs {} {}, job records {}",
+                    run.runId(), run.dryRun() ? "DRY RUN (nothing is deleted)" : "DESTRUCTIVE", settings.ttlHours(), run.cutoff(),
+                    run.maxDeleteBatch(), blobStore, settings.blobPrefixes(), jobRecordStore);
+        } finally {
+            RunLogContext.restore(before);
+        }
     }
 }

@@ -1,10 +1,23 @@
 package ai.datapilot.cleaner.audit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
+import net.logstash.logback.marker.Markers;
 import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Prints the run's one {@code STRUCTURED_SUMMARY} line on standard output (logs go to stderr). */
+/**
+ * Prints the run's one {@code STRUCTURED_SUMMARY} line on standard output (logs go to stderr), the
+ * same in both log formats, and logs the run's end: with CLEANER_LOG_FORMAT=json that log line
+ * carries the same summary as its {@code summary} field.
+ */
 public final class StructuredSummary {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StructuredSummary.class);
+    private static final String PREFIX = "STRUCTURED_SUMMARY: ";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PrintStream out;
 
@@ -18,8 +31,21 @@ public final class StructuredSummary {
 
     public static void print(PrintStream out, CleanerRun run) {
         run.summaryPrinted();
-        out.println(AuditRecord.summaryLine(run));
+        String line = AuditRecord.summaryLine(run);
+        out.println(line);
         out.flush();
+        logEnd(run, line);
+    }
+
+    private static void logEnd(CleanerRun run, String line) {
+        String message = "Run {} ended: {}, exit code {}, {} error(s)";
+        try {
+            LOG.info(Markers.append("summary", JSON.readTree(line.substring(PREFIX.length()))), message,
+                    run.runId(), run.status(), run.exitCode(), run.errors().size());
+        } catch (JsonProcessingException | RuntimeException e) {
+            // the summary line is already out: the log line goes without its copy
+            LOG.info(message, run.runId(), run.status(), run.exitCode(), run.errors().size());
+        }
     }
 
     /** Prints the line unless the run's route already did (a step before it failed). */

@@ -66,6 +66,11 @@ public final class LocalBlobStore implements BlobStore {
     private volatile Object rootKey;
     /** Test seam: runs after an item's (or an emptied folder's) last check and right before it is removed. */
     volatile Seam seam = id -> { };
+    /** Re-check and delete by path, where the platform has no folder handles (Windows). */
+    final PathFallbackDeleter paths;
+    /** Test seam: the path fallback even where folder handles exist, to test it on Linux. */
+    volatile boolean forcePathFallback;
+    private volatile Boolean handles;
 
     interface Seam {
         void beforeRemove(String id) throws IOException;
@@ -113,6 +118,24 @@ public final class LocalBlobStore implements BlobStore {
         this.prefixes = List.copyOf(prefixes);
         this.auditFolder = auditFolder;
         this.rootKey = folderKey(root);
+        this.paths = new PathFallbackDeleter(root);
+    }
+
+    /** Whether the platform offers folder handles (SecureDirectoryStream): Linux does, Windows does not. */
+    private boolean folderHandles() {
+        if (forcePathFallback) {
+            return false;
+        }
+        Boolean known = handles;
+        if (known == null) {
+            try (DirectoryStream<Path> probe = Files.newDirectoryStream(root)) {
+                known = probe instanceof SecureDirectoryStream;
+            } catch (IOException e) {
+                return true; // the handle path opens the root again and reports why it cannot
+            }
+            handles = known;
+        }
+        return known;
     }
 
     @Override
@@ -133,6 +156,7 @@ public final class LocalBlobStore implements BlobStore {
         if (rootKey == null) {
             rootKey = folderKey(root);
         }
+        paths.rememberRoot();
         return PrefixScans.of(prefixes, this::scanPrefix, "cleaner-blob-walk");
     }
 
@@ -144,7 +168,7 @@ public final class LocalBlobStore implements BlobStore {
         }
         String linked = linkOnTheWay(prefixDir);
         if (linked != null) {
-            sink.failed(CleanerError.blobScan(prefix, null, "prefix folder " + linked + " is a symbolic link; links are never followed, prefix not scanned"));
+            sink.failed(CleanerError.blobScan(prefix, null, "prefix folder " + linked + " is a symbolic link or junction; links are never followed, prefix not scanned"));
             return;
         }
         if (!Files.exists(prefixDir, NO_FOLLOW)) {
@@ -165,7 +189,7 @@ public final class LocalBlobStore implements BlobStore {
         }
         Path below = root.relativize(prefixDir);
         try (DirectoryStream<Path> top = Files.newDirectoryStream(root)) {
-            if (top instanceof SecureDirectoryStream<Path> rootDir) {
+            if (folderHandles() && top instanceof SecureDirectoryStream<Path> rootDir) {
                 String moved = rootMoved(rootDir);
                 if (moved != null) {
                     sink.failed(CleanerError.blobScan(prefix, null, moved + "; prefix not scanned"));
@@ -195,6 +219,11 @@ public final class LocalBlobStore implements BlobStore {
             }
         } catch (IOException | RuntimeException e) {
             sink.failed(CleanerError.blobScan(prefix, null, "scan of prefix stopped: " + e));
+            return;
+        }
+        String moved = paths.rootMoved();
+        if (moved != null) {
+            sink.failed(CleanerError.blobScan(prefix, null, moved + "; prefix not scanned"));
             return;
         }
         try {
@@ -351,11 +380,21 @@ public final class LocalBlobStore implements BlobStore {
         Path current = root;
         for (Path part : root.relativize(path)) {
             current = current.resolve(part);
-            if (Files.isSymbolicLink(current)) {
+            if (Files.isSymbolicLink(current) || isReparsePoint(current)) {
                 return id(current);
             }
         }
         return null;
+    }
+
+    /** A junction or other reparse point (Windows), which reads as a folder without being one. */
+    private static boolean isReparsePoint(Path path) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, NO_FOLLOW);
+            return a.isDirectory() && a.isOther();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
@@ -386,13 +425,18 @@ public final class LocalBlobStore implements BlobStore {
         return separator.equals("/") ? relative : relative.replace(separator, "/");
     }
 
-    /** The walk where the platform has no folder handles: it only reports, the re-check keeps every item. */
+    /**
+     * The walk where the platform has no folder handles (Windows), by path: each folder's identity
+     * is noted for {@link PathFallbackDeleter}, and junctions are not entered.
+     */
     private final class PrefixWalk implements FileVisitor<Path> {
         private final String prefix;
         private final Path prefixDir;
         private final ScanSink sink;
         private final MountPoints mountTable;
         private Object device;
+        /** The folder being walked (null above the prefix folder). */
+        private Folder folder;
 
         PrefixWalk(String prefix, Path prefixDir, ScanSink sink, MountPoints mountTable) {
             this.prefix = prefix;
@@ -408,13 +452,21 @@ public final class LocalBlobStore implements BlobStore {
                 sink.failed(auditFolderInPrefix(prefix, dir));
                 return FileVisitResult.SKIP_SUBTREE;
             }
+            if (attrs.isOther()) {
+                // walkFileTree would enter a junction as a folder
+                sink.skipped(id(dir) + "/", "junction, mount point or other reparse point; links are never followed, not crossed");
+                return FileVisitResult.SKIP_SUBTREE;
+            }
             Object dev = deviceOf(attrs, dir);
-            if (device == null) {
+            if (folder == null) {
                 device = dev;
-            } else if (dev != null && !dev.equals(device) || mountTable.contains(id(dir))) {
+            } else if (device != null && dev != null && !dev.equals(device) || mountTable.contains(id(dir))) {
                 sink.skipped(id(dir) + "/", "mount point of another file system; not crossed");
                 return FileVisitResult.SKIP_SUBTREE;
             }
+            Object key = paths.identity(attrs, true);
+            folder = folder == null ? new Folder(null, root.relativize(dir), key, id(dir), 0)
+                    : new Folder(folder, dir.getFileName(), key, id(dir), folder.depth() + 1);
             return FileVisitResult.CONTINUE;
         }
 
@@ -427,7 +479,7 @@ public final class LocalBlobStore implements BlobStore {
                 Instant mtime = attrs.lastModifiedTime().toInstant();
                 if (sink.interested(mtime)) {
                     sink.scanned(new ScannedItem(StoreKind.BLOB, id(file), mtime, null,
-                            new BlobRef(file, prefixDir, null, attrs.fileKey(), System.nanoTime())));
+                            new BlobRef(file, prefixDir, folder, paths.identity(attrs, false), System.nanoTime())));
                 } else {
                     sink.passed();
                 }
@@ -450,6 +502,7 @@ public final class LocalBlobStore implements BlobStore {
             if (exc != null && !(exc instanceof NoSuchFileException)) {
                 sink.failed(CleanerError.blobScan(prefix, id(dir), "folder listing failed: " + exc));
             }
+            folder = folder.parent();
             return FileVisitResult.CONTINUE;
         }
     }
@@ -470,6 +523,9 @@ public final class LocalBlobStore implements BlobStore {
         Path path = ref.path();
         if (!path.normalize().startsWith(ref.prefixDir()) || !ref.prefixDir().startsWith(root)) {
             return Recheck.changed("outside the prefix; never deleted");
+        }
+        if (!folderHandles()) {
+            return paths.checkAndMaybeDelete(ref, candidate.id(), cutoff, delete, seam);
         }
         if (ref.folder() == null) {
             return Recheck.changed(NO_HANDLES);
@@ -653,7 +709,7 @@ public final class LocalBlobStore implements BlobStore {
 
     @Override
     public int removeEmptiedFolders(Collection<ScannedItem> deleted) {
-        return removeEmptiedFolders(deleted, (id, reason) -> LOG.warn("Kept folder {}: {}", id, reason));
+        return removeEmptiedFolders(deleted, (id, reason) -> LOG.info("Kept folder {}: {}", id, reason));
     }
 
     /**
@@ -688,6 +744,9 @@ public final class LocalBlobStore implements BlobStore {
     }
 
     private boolean removeIfStillThere(Folder f, BiConsumer<String, String> kept) throws IOException {
+        if (!folderHandles()) {
+            return paths.removeFolder(f, kept, seam);
+        }
         SecureDirectoryStream<Path> parent;
         MountPoints mountTable;
         try {

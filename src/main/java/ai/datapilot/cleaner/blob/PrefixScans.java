@@ -1,5 +1,6 @@
 package ai.datapilot.cleaner.blob;
 
+import ai.datapilot.cleaner.audit.RunLogContext;
 import ai.datapilot.cleaner.store.CleanerError;
 import ai.datapilot.cleaner.store.ItemScan;
 import ai.datapilot.cleaner.store.ScanSink;
@@ -54,11 +55,11 @@ final class PrefixScans {
         try {
             List<Future<?>> scans = new ArrayList<>();
             for (String prefix : prefixes) {
-                scans.add(scanners.submit(() -> {
+                scans.add(scanners.submit(RunLogContext.carried(() -> {
                     if (!shared.stopRequested()) {
                         scanPrefix.accept(prefix, shared);
                     }
-                }));
+                })));
             }
             for (Future<?> scan : scans) {
                 scan.get();

@@ -1,5 +1,6 @@
 package ai.datapilot.cleaner.blob;
 
+import ai.datapilot.cleaner.audit.RunLogContext;
 import ai.datapilot.cleaner.settings.S3Location;
 import ai.datapilot.cleaner.store.ChunkPartlyFailedException;
 import ai.datapilot.cleaner.store.CleanerError;
@@ -235,7 +236,7 @@ public final class S3BlobStore implements BlobStore {
         }
         List<Future<Recheck>> tasks = new ArrayList<>(candidates.size());
         for (ScannedItem c : candidates) {
-            tasks.add(workers.submit(() -> work.apply((ObjectRef) c.ref())));
+            tasks.add(workers.submit(RunLogContext.carried(() -> work.apply((ObjectRef) c.ref()))));
         }
         List<Recheck> answers = new ArrayList<>(candidates.size());
         Exception firstFailure = null;

@@ -26,6 +26,10 @@ public final class CleanerCommand {
             "run-once", Set.of("--dry-run"),
             "daemon", Set.of("--dry-run"),
             "health", Set.of(),
+            "pause", Set.of(),
+            "resume", Set.of(),
+            "run-now", Set.of(),
+            "status", Set.of(),
             "demo", Set.of("--keep"));
 
     public static void main(String[] args) {
@@ -86,6 +90,7 @@ public final class CleanerCommand {
             case "run-once" -> RunOnce.execute(effective, out, Clock.systemUTC());
             case "daemon" -> Daemon.execute(effective, out, Clock.systemUTC());
             case "health" -> HealthCommand.execute(env, out, Clock.systemUTC());
+            case "pause", "resume", "run-now", "status" -> ServiceCommand.execute(command, env, out, err);
             default -> Demo.execute(rest, out, Clock.systemUTC());
         };
     }
@@ -118,6 +123,11 @@ public final class CleanerCommand {
                   daemon [--dry-run]   (default) the service: runs on CLEANER_CRON_SCHEDULE, JMX, /observe/health, /observe/metrics
                   run-once [--dry-run] run one cleanup and exit (what cron, a Kubernetes CronJob or the platform scheduler call)
                   health               print the health JSON; exit 0 healthy, 1 degraded, 2 unhealthy
+                  pause                pause the schedule of the service running here (same user); run-now still works
+                  resume               resume it: the next run is at the next scheduled time, missed fires are skipped
+                  run-now              start one run in the service now; exit 75 when a run is in progress
+                  status               the service's schedule, pause, mode and last run
+                                       (these four use the local JMX connector; CLEANER_SERVICE_PID picks the service)
                   demo [--keep]        lay out sample data and a private Redis, run a dry run and a real run, clean up
                   --help               this text (also after any command: nothing is run)
                   --version            the version (also after any command: nothing is run)

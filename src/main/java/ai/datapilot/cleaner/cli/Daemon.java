@@ -24,14 +24,14 @@ final class Daemon {
         try {
             settings = SettingsParser.parse(env);
         } catch (SettingsRefusedException refused) {
-            Logging.apply("INFO");
+            Logging.apply("INFO", refused.fallback().logFormat());
             for (Refusal r : refused.refusals()) {
                 LOG.error("CONFIG_REFUSED {}", r.message());
             }
             LOG.error("The service did not start: fix the setting(s) above");
             return 2;
         }
-        Logging.apply(settings.logLevel());
+        Logging.apply(settings.logLevel(), settings.logFormat());
         return CleanerService.start(settings, out, clock).runUntilTerminated();
     }
 }

@@ -32,7 +32,7 @@ public final class HealthCommand {
         } catch (SettingsRefusedException e) {
             return unhealthy(out, clock, "settings", e.refusals().stream().map(Refusal::message).toList());
         }
-        Logging.apply("WARN");
+        Logging.apply("WARN", settings.logFormat());
         try {
             RedisConnectionFactory factory = RedisConnections.connectionFactory(settings.redisUrl(), settings.redisTimeout());
             try (BlobStorage blobs = new BlobStorage(settings)) {

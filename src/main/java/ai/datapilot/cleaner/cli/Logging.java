@@ -4,10 +4,18 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Applies CLEANER_LOG_LEVEL. Camel and Spring stay at WARN unless DEBUG or TRACE is asked for. */
+/**
+ * Applies CLEANER_LOG_LEVEL and CLEANER_LOG_FORMAT. Camel and Spring stay at WARN unless DEBUG or
+ * TRACE is asked for. Both formats are configured in logback.xml; {@link LogFormatFilter} lets one write.
+ */
 final class Logging {
 
     private Logging() {
+    }
+
+    static void apply(String level, String format) {
+        LogFormatFilter.select(format);
+        apply(level);
     }
 
     static void apply(String level) {

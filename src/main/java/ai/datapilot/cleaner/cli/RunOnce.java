@@ -5,6 +5,8 @@ import ai.datapilot.cleaner.app.CleanerApplication;
 import ai.datapilot.cleaner.audit.CleanerRun;
 import ai.datapilot.cleaner.audit.StandaloneAuditWriter;
 import ai.datapilot.cleaner.audit.StructuredSummary;
+import ai.datapilot.cleaner.health.AuditArchive;
+import ai.datapilot.cleaner.metrics.MetricsPush;
 import ai.datapilot.cleaner.settings.CleanerSettings;
 import ai.datapilot.cleaner.settings.Refusal;
 import ai.datapilot.cleaner.settings.SettingsFallback;
@@ -15,6 +17,7 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,19 +36,17 @@ public final class RunOnce {
         } catch (SettingsRefusedException refused) {
             return refuse(refused, out, clock);
         }
-        Logging.apply(settings.logLevel());
+        Logging.apply(settings.logLevel(), settings.logFormat());
         CleanerRun run;
         try (CleanerApplication app = CleanerApplication.start(settings, out, clock)) {
-            Thread onSigterm = stopOnSigterm(app, out);
-            Runtime.getRuntime().addShutdownHook(onSigterm);
+            sun.misc.SignalHandler before = sun.misc.Signal.handle(SIGTERM, stopOnSigterm(app));
             try {
                 run = app.runOnce();
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(onSigterm);
-                } catch (IllegalStateException shuttingDown) {
-                    // SIGTERM arrived: the hook owns the exit from here
+                if (run != null && settings.pushgateway().isPresent()) {
+                    pushMetrics(settings, run, app.auditArchive(), OptionalInt.of(app.health().report().exitCode()));
                 }
+            } finally {
+                sun.misc.Signal.handle(SIGTERM, before);
             }
         } catch (Exception e) {
             LOG.error("The cleaner could not run: {}", e.toString(), e);
@@ -58,38 +59,42 @@ public final class RunOnce {
                 LOG.error("Audit record not written to {}: {}", settings.auditLocation(), auditFailure.toString());
             }
             StructuredSummary.print(out, run);
+            if (settings.pushgateway().isPresent()) {
+                try (BlobStorage blobs = new BlobStorage(settings)) {
+                    pushMetrics(settings, run, blobs.auditArchive(), OptionalInt.empty());
+                } catch (RuntimeException noArchive) {
+                    pushMetrics(settings, run, null, OptionalInt.empty());
+                }
+            }
         }
         return run.exitCode();
+    }
+
+    private static final sun.misc.Signal SIGTERM = new sun.misc.Signal("TERM");
+
+    /**
+     * With CLEANER_PUSHGATEWAY_URL, after the summary line: the run's series to the Pushgateway. A
+     * failed push is a WARN and leaves the exit code alone (see docs/operations.md, "Pushgateway").
+     */
+    private static void pushMetrics(CleanerSettings settings, CleanerRun run, AuditArchive archive, OptionalInt health) {
+        settings.pushgateway().ifPresent(target -> MetricsPush.push(target, run, archive, health));
     }
 
     /**
      * SIGTERM (Kubernetes, systemd, the platform's timeout) stops the run cleanly: no new deletes,
      * the one in flight finishes, the audit and summary are written, and the process exits with
-     * the run's code (4 when it was cut short).
+     * the run's code (4 when it was cut short). Handled as a signal, not in a shutdown hook, so
+     * the run ends on its own thread and the context shuts down the usual way.
      */
-    private static Thread stopOnSigterm(CleanerApplication app, PrintStream out) {
-        return new Thread(() -> {
+    private static sun.misc.SignalHandler stopOnSigterm(CleanerApplication app) {
+        return signal -> {
             LOG.warn("SIGTERM: stopping after the delete in flight; the audit will be written");
             app.runTracker().requestStop("SIGTERM");
-            int code = 143;
-            try {
-                if (app.runTracker().awaitIdle(java.time.Duration.ofSeconds(60))) {
-                    code = app.runTracker().lastRun().map(CleanerRun::exitCode).orElse(143);
-                } else {
-                    LOG.error("The run did not stop within 60 s of SIGTERM");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            out.flush();
-            System.err.flush();
-            // System.exit from the main thread blocks while hooks run: end the process from here
-            Runtime.getRuntime().halt(code);
-        }, "cleaner-sigterm");
+        };
     }
 
     private static int refuse(SettingsRefusedException refused, PrintStream out, Clock clock) {
-        Logging.apply("INFO");
+        Logging.apply("INFO", refused.fallback().logFormat());
         for (Refusal r : refused.refusals()) {
             LOG.error("CONFIG_REFUSED {}", r.message());
         }

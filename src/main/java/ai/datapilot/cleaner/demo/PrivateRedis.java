@@ -48,7 +48,16 @@ public final class PrivateRedis implements AutoCloseable {
 
     /** Always the binary shipped in embedded-redis, as on a machine without Debian's redis-server. */
     public static PrivateRedis startBundled() throws IOException {
-        return start(ExecutableProvider.newJarResourceProvider().get().getAbsolutePath(), false);
+        return start(bundledBinary(), false);
+    }
+
+    /** The redis-server shipped in embedded-redis (unpacked to a temporary file). */
+    public static String bundledBinary() {
+        try {
+            return ExecutableProvider.newJarResourceProvider().get().getAbsolutePath();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**
@@ -61,12 +70,17 @@ public final class PrivateRedis implements AutoCloseable {
 
     /** A cluster node that asks clients and its peers for {@code password} (null: none). */
     public static PrivateRedis startClusterNode(String password) throws IOException {
+        return startClusterNode(findBinary(), password);
+    }
+
+    /** A cluster node of the given redis-server binary. */
+    public static PrivateRedis startClusterNode(String binary, String password) throws IOException {
         List<String> args = new java.util.ArrayList<>(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                 "--cluster-node-timeout", "5000"));
         if (password != null) {
             args.addAll(List.of("--requirepass", password, "--masterauth", password));
         }
-        return start(findBinary(), false, args);
+        return start(binary, false, args);
     }
 
     private static PrivateRedis start(String binary, boolean persistent) throws IOException {
@@ -132,7 +146,7 @@ public final class PrivateRedis implements AutoCloseable {
                 return candidate.toString();
             }
         }
-        return ExecutableProvider.newJarResourceProvider().get().getAbsolutePath();
+        return bundledBinary();
     }
 
     private static int freePort() throws IOException {

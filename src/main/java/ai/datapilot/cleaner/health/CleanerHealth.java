@@ -195,7 +195,7 @@ public final class CleanerHealth {
      * The top-level fields of a record, read up to its items list, which is never read: a record
      * may list hundreds of thousands of items.
      */
-    static JsonNode head(InputStream in) throws IOException {
+    public static JsonNode head(InputStream in) throws IOException {
         try (JsonParser p = JSON.getFactory().createParser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("not a JSON object");

@@ -1,6 +1,7 @@
 package ai.datapilot.cleaner.lease;
 
 import ai.datapilot.cleaner.audit.CleanerRun;
+import ai.datapilot.cleaner.audit.RunLogContext;
 import ai.datapilot.cleaner.store.CleanerError;
 import ai.datapilot.cleaner.store.LeaseCheck;
 import java.io.IOException;
@@ -121,7 +122,7 @@ public final class RunLease implements LeaseCheck {
         redisHeld = true;
         confirmedAt = System.nanoTime(); // the SET that took it is a confirmation
         long every = Math.max(1000, redis.ttl().toMillis() / 3);
-        renewal = renewer.scheduleAtFixedRate(() -> renew(run), every, every, TimeUnit.MILLISECONDS);
+        renewal = renewer.scheduleAtFixedRate(RunLogContext.carried(() -> renew(run)), every, every, TimeUnit.MILLISECONDS);
         run.leaseTaken();
     }
 

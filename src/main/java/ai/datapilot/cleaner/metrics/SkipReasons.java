@@ -3,6 +3,10 @@ package ai.datapilot.cleaner.metrics;
 /** Folds the free-text reasons of the audit's {@code skipped} entries into a few metric labels. */
 final class SkipReasons {
 
+    /** Every label {@link #category} gives. */
+    static final java.util.List<String> CATEGORIES = java.util.List.of("unknown_age", "wrong_type", "too_large", "special_file",
+            "mount_point", "changed_after_scan", "not_attempted");
+
     private SkipReasons() {
     }
 

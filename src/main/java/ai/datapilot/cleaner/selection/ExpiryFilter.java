@@ -25,6 +25,7 @@ public final class ExpiryFilter {
         return age.isBefore(cutoff);
     }
 
+    /** A scan failure is an error of the run (exit 1): logged at ERROR. */
     public ScanResult filter(@Body ItemScan scan, @ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
         Instant cutoff = run.cutoff();
         Instant now = run.startedAt();
@@ -33,7 +34,7 @@ public final class ExpiryFilter {
             // no lease covers Redis in this run: its job records are left for a run that holds one
             CleanerError error = CleanerError.redisScan("Redis at " + run.jobRecordStore() + ": job records not scanned: "
                     + run.jobRecordsUnguardedReason());
-            LOG.warn("{}: {}", error.type(), error.message());
+            LOG.error("{}: {}", error.type(), error.message());
             result.fail(error);
             return result;
         }
@@ -72,7 +73,7 @@ public final class ExpiryFilter {
 
             @Override
             public void failed(CleanerError error) {
-                LOG.warn("{}: {}", error.type(), error.message());
+                LOG.error("{}: {}", error.type(), error.message());
                 result.fail(error);
             }
         });

@@ -10,11 +10,15 @@ import javax.management.ObjectName;
 import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.spi.RouteController;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The JMX face of the service; see {@link CleanerControlMBean}. */
 public final class CleanerControl implements CleanerControlMBean {
 
     public static final String OBJECT_NAME = "ai.datapilot.cleaner:type=CleanerControl,context=" + CleanerApplication.CONTEXT_NAME;
+
+    private static final Logger LOG = LoggerFactory.getLogger(CleanerControl.class);
 
     private final CleanerApplication app;
     private ObjectName name;
@@ -45,9 +49,12 @@ public final class CleanerControl implements CleanerControlMBean {
     @Override
     public String runNow() {
         if (app.runTracker().isRunning()) {
+            LOG.warn("Run now refused: a run is in progress");
             return "not started: a run is in progress";
         }
         app.runTracker().clearStop();
+        LOG.warn("Run now: a run starts at once ({})", app.settings().dryRun() ? "DRY RUN" : "DESTRUCTIVE");
+        ScheduleControls.count(app.context(), "run_now");
         app.context().createFluentProducerTemplate().to("direct:run-once").asyncSend();
         return "started";
     }

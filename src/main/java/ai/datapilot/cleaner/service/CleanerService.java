@@ -4,6 +4,7 @@ import ai.datapilot.cleaner.app.CleanerApplication;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,7 @@ public final class CleanerService {
     private final CleanerControl control;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private RoutesReloader reloader;
+    private boolean stopping;
 
     private CleanerService(CleanerApplication app) {
         this.app = app;
@@ -30,17 +32,21 @@ public final class CleanerService {
     }
 
     public static CleanerService start(CleanerSettings settings, PrintStream out, Clock clock) throws Exception {
-        CleanerApplication app = CleanerApplication.start(settings, out, clock, CleanerApplication.Mode.SERVICE);
+        ScheduleControls schedule = new ScheduleControls();
+        CleanerApplication app = CleanerApplication.start(settings, out, clock, CleanerApplication.Mode.SERVICE,
+                Map.of("scheduleControls", schedule));
         CleanerService service = new CleanerService(app);
         service.control.register();
         if (settings.routesReload()) {
             if (app.routes().directory().isPresent()) {
-                service.reloader = new RoutesReloader(app.context(), app.routes().directory().get(), app.runTracker());
+                service.reloader = new RoutesReloader(app.context(), app.routes().directory().get(), app.runTracker(), schedule);
                 service.reloader.start(Duration.ofSeconds(2));
             } else {
                 LOG.warn("CLEANER_ROUTES_RELOAD is on, but the routes come from the jar: there is no folder to watch");
             }
         }
+        settings.pushgateway().ifPresent(url -> LOG.warn("CLEANER_PUSHGATEWAY_URL ({}) is for run-once: the service pushes nothing, "
+                + "Prometheus scrapes it on /observe/metrics", url));
         LOG.info("Service up: schedule {}, {}; JMX {}; health and metrics on port {} (/observe/health, /observe/metrics)",
                 settings.schedule(), settings.dryRun() ? "DRY RUN" : "DESTRUCTIVE", CleanerControl.OBJECT_NAME,
                 settings.managementPort());
@@ -51,39 +57,43 @@ public final class CleanerService {
         return app;
     }
 
-    /** Blocks until SIGTERM; returns 0 once the service has stopped cleanly. */
+    /**
+     * Blocks until SIGTERM (or SIGINT); returns 0 once the service has stopped cleanly. The signal
+     * is handled here, not by a shutdown hook: a JVM ended by a signal exits 143 whatever its hooks
+     * did, and the documented code of a clean stop is 0.
+     */
     public int runUntilTerminated() throws InterruptedException {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop("SIGTERM");
-            // the main thread may be parked in await(): end the process with the documented code
-            System.out.flush();
-            System.err.flush();
-            Runtime.getRuntime().halt(0);
-        }, "cleaner-sigterm"));
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name),
+                    signal -> new Thread(() -> stop("SIG" + name), "cleaner-sig" + name.toLowerCase()).start());
+        }
         stopped.await();
         return 0;
     }
 
-    /** Pauses the schedule, stops a running run after its delete in flight, then shuts down. */
+    /**
+     * Stops a running run after its delete in flight, then shuts the context down with camel-main's
+     * graceful shutdown: consumers first (no new run starts), then it waits for the run in flight
+     * to write its audit, up to camel.main.shutdown-timeout.
+     */
     public void stop(String reason) {
-        if (stopped.getCount() == 0) {
-            return;
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
         }
         LOG.warn("{}: a running run stops after its delete in flight and writes its audit; no new run starts", reason);
         if (reloader != null) {
             reloader.stop();
         }
-        // first the run: stopping the Quartz route would wait for the run it started to finish
         app.runTracker().requestStop(reason);
-        try {
-            if (!app.runTracker().awaitIdle(Duration.ofSeconds(60))) {
-                LOG.error("The running run did not stop within 60 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         control.unregister();
         app.close();
+        if (app.runTracker().isRunning()) {
+            LOG.error("The running run did not end within camel.main.shutdown-timeout ({} s)",
+                    app.context().getShutdownStrategy().getTimeout());
+        }
         LOG.info("Service stopped");
         stopped.countDown();
     }

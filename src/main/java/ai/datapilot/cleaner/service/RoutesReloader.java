@@ -1,5 +1,6 @@
 package ai.datapilot.cleaner.service;
 
+import ai.datapilot.cleaner.app.CleanerApplication;
 import ai.datapilot.cleaner.audit.RunTracker;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.RoutesBuilder;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -23,10 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Picks up edits of the routes folder in the running service. Camel's own route reloading is meant
- * for development: a broken file can leave no routes. Here an edit is applied as a whole, only
- * between runs, and rolled back to the last routes that worked when it fails to load or start, so
- * a bad edit costs a log line, never the nightly cleanup.
+ * Picks up edits of the routes folder in the running service. Camel's own route reloading
+ * (RouteWatcherReloadStrategy) applies each changed file on its own, at once, also under a running
+ * cleanup, and has no rollback: a broken file leaves its routes removed. Here an edit is applied as
+ * a whole, only between runs (the trigger routes are stopped first, so no run starts during the
+ * swap), rolled back to the last routes that worked when it fails to load or start, and a paused
+ * schedule stays paused. A bad edit costs a log line, never the nightly cleanup.
  */
 public final class RoutesReloader {
 
@@ -35,6 +39,7 @@ public final class RoutesReloader {
     private final CamelContext context;
     private final Path directory;
     private final RunTracker tracker;
+    private final ScheduleControls schedule;
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cleaner-routes-reload");
         t.setDaemon(true);
@@ -42,9 +47,22 @@ public final class RoutesReloader {
     });
     private Map<String, String> applied;
     private Map<String, String> rejected;
+    /** What the last poll read: an edit is applied once it has stayed the same for a whole poll. */
+    private Map<String, String> seen;
 
-    public RoutesReloader(CamelContext context, Path directory, RunTracker tracker) throws IOException {
+    /** Routes whose id starts with this start runs (Quartz, run-once): stopped first in a reload. */
+    static final String TRIGGER_PREFIX = "trigger-";
+
+    /** A run started while the edit was about to be applied: it is applied after that run. */
+    private static final class RunInProgress extends Exception {
+        RunInProgress() {
+            super("a run is in progress", null, false, false);
+        }
+    }
+
+    public RoutesReloader(CamelContext context, Path directory, RunTracker tracker, ScheduleControls schedule) throws IOException {
         this.context = context;
+        this.schedule = schedule;
         this.directory = directory;
         this.tracker = tracker;
         this.applied = read();
@@ -73,10 +91,16 @@ public final class RoutesReloader {
         try {
             Map<String, String> now = read();
             if (now.equals(applied) || now.equals(rejected)) {
+                seen = now;
                 return;
             }
-            // never swap routes under a running cleanup
-            if (!tracker.awaitIdle(Duration.ofMinutes(30))) {
+            // a file being saved can be caught half-written: wait until the folder is quiet
+            if (!now.equals(seen)) {
+                seen = now;
+                return;
+            }
+            // never swap routes under a running cleanup: checked again on the next poll
+            if (tracker.isRunning()) {
                 return;
             }
             apply(now);
@@ -85,12 +109,18 @@ public final class RoutesReloader {
         }
     }
 
-    private void apply(Map<String, String> edited) {
+    private void apply(Map<String, String> edited) throws Exception {
+        boolean suspended = isScheduleSuspended();
         try {
             replaceRoutes(edited);
             applied = edited;
             rejected = null;
             LOG.info("Routes reloaded from {}: {}", directory, routeIds());
+        } catch (RunInProgress e) {
+            LOG.info("A run started: the edit of the routes in {} is applied after it", directory);
+            for (Route route : triggers()) {
+                context.getRouteController().startRoute(route.getRouteId());
+            }
         } catch (Exception e) {
             rejected = edited;
             LOG.error("Rejected the edit of the routes in {}: {}. The previous routes keep running.", directory, rootCause(e));
@@ -100,6 +130,18 @@ public final class RoutesReloader {
                 LOG.error("Could not restore the previous routes: {}", rootCause(again));
             }
         }
+        if (suspended && !isScheduleSuspended() && context.getRoute(CleanerApplication.SCHEDULE_ROUTE) != null) {
+            schedule.keepSuspended(context);
+            LOG.info("The schedule stays paused after the reload");
+        }
+    }
+
+    private boolean isScheduleSuspended() {
+        return context.getRouteController().getRouteStatus(CleanerApplication.SCHEDULE_ROUTE) == ServiceStatus.Suspended;
+    }
+
+    private List<Route> triggers() {
+        return context.getRoutes().stream().filter(r -> r.getRouteId().startsWith(TRIGGER_PREFIX)).toList();
     }
 
     private void replaceRoutes(Map<String, String> files) throws Exception {
@@ -112,12 +154,25 @@ public final class RoutesReloader {
             // parse first: a syntax error must not cost the running routes
             builders.addAll(PluginHelper.getRoutesLoader(context).findRoutesBuilders(r));
         }
+        // the triggers first: once they are stopped no run can start; one that has a run in flight
+        // does not stop within the wait, and the edit waits for the next poll
+        for (Route trigger : triggers()) {
+            if (!context.getRouteController().stopRoute(trigger.getRouteId(), 2, TimeUnit.SECONDS, true)) {
+                throw new RunInProgress();
+            }
+        }
+        if (tracker.isRunning()) {
+            throw new RunInProgress();
+        }
         for (Route route : new ArrayList<>(context.getRoutes())) {
             context.getRouteController().stopRoute(route.getRouteId());
             context.removeRoute(route.getRouteId());
         }
         for (RoutesBuilder b : builders) {
             context.addRoutes(b);
+        }
+        if (context.getRoutes().isEmpty()) {
+            throw new IllegalArgumentException("the folder holds no routes");
         }
     }
 

@@ -23,6 +23,7 @@ public record CleanerSettings(
         double minTtlHours,
         boolean dryRun,
         String logLevel,
+        String logFormat,
         List<String> blobPrefixes,
         String auditPath,
         int maxDeleteBatch,
@@ -38,7 +39,8 @@ public record CleanerSettings(
         int managementPort,
         boolean routesReload,
         Duration healthMaxAge,
-        int healthMaxErrors) {
+        int healthMaxErrors,
+        Optional<PushgatewayUrl> pushgateway) {
 
     public Duration ttl() {
         return Duration.ofMillis(Math.round(ttlHours * 3_600_000d));

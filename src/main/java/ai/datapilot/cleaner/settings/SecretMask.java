@@ -11,7 +11,7 @@ public final class SecretMask {
 
     /** Settings whose values are URLs: masked even when they do not parse as one. */
     static final Set<String> URL_SETTINGS = Set.of(SettingsParser.REDIS_URL, SettingsParser.BLOB_STORAGE_URL,
-            SettingsParser.CLEANER_S3_ENDPOINT);
+            SettingsParser.CLEANER_S3_ENDPOINT, SettingsParser.CLEANER_PUSHGATEWAY_URL);
 
     private static final java.util.regex.Pattern SCHEME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://");
 

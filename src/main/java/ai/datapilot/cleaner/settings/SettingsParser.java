@@ -32,6 +32,7 @@ public final class SettingsParser {
     public static final String MIN_TTL_HOURS = "MIN_TTL_HOURS";
     public static final String CLEANER_DRY_RUN = "CLEANER_DRY_RUN";
     public static final String CLEANER_LOG_LEVEL = "CLEANER_LOG_LEVEL";
+    public static final String CLEANER_LOG_FORMAT = "CLEANER_LOG_FORMAT";
     public static final String BLOB_PATH_PREFIXES = "BLOB_PATH_PREFIXES";
     public static final String CLEANER_AUDIT_BLOB_PATH = "CLEANER_AUDIT_BLOB_PATH";
     public static final String CLEANER_MAX_DELETE_BATCH = "CLEANER_MAX_DELETE_BATCH";
@@ -49,6 +50,7 @@ public final class SettingsParser {
     public static final String CLEANER_ROUTES_RELOAD = "CLEANER_ROUTES_RELOAD";
     public static final String CLEANER_HEALTH_MAX_AGE_HOURS = "CLEANER_HEALTH_MAX_AGE_HOURS";
     public static final String CLEANER_HEALTH_MAX_ERRORS = "CLEANER_HEALTH_MAX_ERRORS";
+    public static final String CLEANER_PUSHGATEWAY_URL = "CLEANER_PUSHGATEWAY_URL";
 
     /** Every setting, its default and its meaning: the source of {@code --help} and the table in docs/settings.md. */
     public static final List<String[]> DOCUMENTED = List.of(
@@ -62,6 +64,7 @@ public final class SettingsParser {
             new String[] {MIN_TTL_HOURS, "1", "guard: JOB_TTL_HOURS below this is refused"},
             new String[] {CLEANER_DRY_RUN, "true", "true/false (also 1/0, yes/no, on/off); true deletes nothing"},
             new String[] {CLEANER_LOG_LEVEL, "INFO", "TRACE, DEBUG, INFO, WARN/WARNING, ERROR/CRITICAL"},
+            new String[] {CLEANER_LOG_FORMAT, "text", "logs on stderr as text lines, or json: one JSON object a line, with the run id"},
             new String[] {BLOB_PATH_PREFIXES, "uploads/,results/", "folders under the root to clean; must include uploads/ and results/"},
             new String[] {CLEANER_AUDIT_BLOB_PATH, "maintenance/cleaner_runs/", "audit folder under the root, outside every cleaned prefix"},
             new String[] {CLEANER_MAX_DELETE_BATCH, "500", "cap on deletions per run, both stores together; 0 = report only"},
@@ -78,11 +81,13 @@ public final class SettingsParser {
             new String[] {CLEANER_MANAGEMENT_PORT, "9876", "service: HTTP port of /observe/health and /observe/metrics"},
             new String[] {CLEANER_ROUTES_RELOAD, "false", "service: reload edited routes/*.yaml without a restart"},
             new String[] {CLEANER_HEALTH_MAX_AGE_HOURS, "48", "health: last run older than this is degraded"},
-            new String[] {CLEANER_HEALTH_MAX_ERRORS, "5", "health: last run with more errors than this is degraded"});
+            new String[] {CLEANER_HEALTH_MAX_ERRORS, "5", "health: last run with more errors than this is degraded"},
+            new String[] {CLEANER_PUSHGATEWAY_URL, "(unset)", "run-once: push the run's metrics to this Prometheus Pushgateway, http(s)://[user:password@]host[:port][/path]"});
 
     static final String DEFAULT_AUDIT_PATH = "maintenance/cleaner_runs/";
     static final Set<String> TRUE_WORDS = Set.of("true", "1", "yes", "on");
     static final Set<String> FALSE_WORDS = Set.of("false", "0", "no", "off");
+    static final List<String> LOG_FORMATS = List.of("text", "json");
     static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "WARNING", "ERROR", "CRITICAL");
     static final List<String> REQUIRED_PREFIXES = List.of("uploads/", "results/");
 
@@ -113,6 +118,7 @@ public final class SettingsParser {
         }
         Boolean dryRun = dryRun();
         String logLevel = logLevel();
+        String logFormat = logFormat();
         List<String> prefixes = prefixes(root);
         String auditPath = auditPath(root, prefixes);
         Integer batch = integer(CLEANER_MAX_DELETE_BATCH, "500", 0, MAX_BATCH, "a whole number of deletions, e.g. 500 (0 = report only)");
@@ -133,6 +139,7 @@ public final class SettingsParser {
         Boolean reload = yesNo(CLEANER_ROUTES_RELOAD, "false");
         Double healthAge = hours(CLEANER_HEALTH_MAX_AGE_HOURS, "48");
         Integer healthErrors = integer(CLEANER_HEALTH_MAX_ERRORS, "5", 0, 1_000_000, "a whole number of errors, e.g. 5");
+        Optional<PushgatewayUrl> pushgateway = pushgateway();
 
         if (!refusals.isEmpty()) {
             Optional<Path> auditDir = Optional.empty();
@@ -144,11 +151,12 @@ public final class SettingsParser {
                 auditDir = Optional.ofNullable(safeAudit).map(a -> root.resolve(a).normalize());
             }
             throw new SettingsRefusedException(refusals,
-                    new SettingsFallback(auditDir, dryRun == null || dryRun, ttl, batch));
+                    new SettingsFallback(auditDir, dryRun == null || dryRun, ttl, batch, logFormat == null ? "text" : logFormat));
         }
-        return new CleanerSettings(root, s3, redis, ttl, minTtl, dryRun, logLevel, prefixes, auditPath, batch, rate,
+        return new CleanerSettings(root, s3, redis, ttl, minTtl, dryRun, logLevel, logFormat, prefixes, auditPath, batch, rate,
                 retries, retryDelay, Duration.ofMillis(redisTimeout), maxRuntime, leaseKey, Duration.ofSeconds(leaseTtl), routes,
-                schedule, managementPort, reload, Duration.ofMillis(Math.round(healthAge * 3_600_000d)), healthErrors);
+                schedule, managementPort, reload, Duration.ofMillis(Math.round(healthAge * 3_600_000d)), healthErrors,
+                pushgateway);
     }
 
     private String raw(String name, String fallback) {
@@ -344,6 +352,40 @@ public final class SettingsParser {
         return Optional.of(new S3Location(bucket, base.isEmpty() ? "" : withSlash(base), endpoint, region, pathStyle));
     }
 
+    /** Empty when unset; null after refusing it. Basic-auth credentials may be in the URL: they are masked wherever it is shown. */
+    private Optional<PushgatewayUrl> pushgateway() {
+        if (!isSet(CLEANER_PUSHGATEWAY_URL)) {
+            return Optional.empty();
+        }
+        String value = raw(CLEANER_PUSHGATEWAY_URL, "");
+        String fix = "set " + CLEANER_PUSHGATEWAY_URL + " to the Pushgateway's URL, e.g. http://pushgateway:9091, or unset it";
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(value);
+        } catch (java.net.URISyntaxException e) {
+            refuse(CLEANER_PUSHGATEWAY_URL, value, "not a URL", fix);
+            return null;
+        }
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            refuse(CLEANER_PUSHGATEWAY_URL, value, "not an http:// or https:// URL with a host", fix);
+            return null;
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            refuse(CLEANER_PUSHGATEWAY_URL, value, "query options are not supported", fix);
+            return null;
+        }
+        if (uri.getRawPath() != null && uri.getRawPath().contains("/metrics/job")) {
+            refuse(CLEANER_PUSHGATEWAY_URL, value, "names a job: the cleaner pushes to its own job, datapilot-cleaner",
+                    "set " + CLEANER_PUSHGATEWAY_URL + " to the Pushgateway's base URL, e.g. http://pushgateway:9091");
+            return null;
+        }
+        if (uri.getRawUserInfo() != null && !uri.getRawUserInfo().contains(":")) {
+            refuse(CLEANER_PUSHGATEWAY_URL, value, "has a user but no password", "give both, as http://user:password@host:9091, or neither");
+            return null;
+        }
+        return Optional.of(new PushgatewayUrl(uri));
+    }
+
     private String firstSet(String... names) {
         for (String name : names) {
             if (isSet(name)) {
@@ -489,6 +531,16 @@ public final class SettingsParser {
             case "CRITICAL" -> "ERROR";
             default -> level;
         };
+    }
+
+    private String logFormat() {
+        String value = raw(CLEANER_LOG_FORMAT, "text");
+        String format = value.toLowerCase(Locale.ROOT);
+        if (!LOG_FORMATS.contains(format)) {
+            refuse(CLEANER_LOG_FORMAT, value, "unknown log format", "set " + CLEANER_LOG_FORMAT + " to text or json");
+            return null;
+        }
+        return format;
     }
 
     /**

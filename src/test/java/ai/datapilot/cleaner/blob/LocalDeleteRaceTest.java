@@ -63,7 +63,7 @@ class LocalDeleteRaceTest extends RoutesHarness {
 
     @Override
     protected void replaceBeans(Map<String, Object> replacements, CleanerSettings settings) {
-        store = new LocalBlobStore(settings.storageRoot(), settings.blobPrefixes());
+        store = localStore(settings);
         BlobStore blobs = new ForwardingBlobStore(store) {
             @Override
             public Recheck deleteIfUnchanged(ScannedItem candidate, Instant cutoff) throws Exception {
@@ -78,8 +78,12 @@ class LocalDeleteRaceTest extends RoutesHarness {
         replacements.put("emptyFolderSweep", new EmptyFolderSweep(blobs));
     }
 
+    LocalBlobStore localStore(CleanerSettings settings) {
+        return new LocalBlobStore(settings.storageRoot(), settings.blobPrefixes());
+    }
+
     /** Old files of the same names in a job folder and in a folder outside the root. */
-    private Path jobAndVictim(String job, Path victim) throws IOException {
+    Path jobAndVictim(String job, Path victim) throws IOException {
         Files.createDirectories(victim);
         for (int i = 0; i < NAMES.size(); i++) {
             Instant age = old().minusSeconds(100 - i); // distinct ages: deletes go in name order
@@ -91,7 +95,7 @@ class LocalDeleteRaceTest extends RoutesHarness {
     }
 
     /** Swaps {@code folder} for a link to {@code target}, moving the real folder to {@code held} (both inside the root). */
-    private static void swapForLink(Path folder, Path held, Path target) {
+    static void swapForLink(Path folder, Path held, Path target) {
         try {
             Files.createDirectories(held.getParent());
             Files.move(folder, held, StandardCopyOption.ATOMIC_MOVE);
@@ -101,7 +105,7 @@ class LocalDeleteRaceTest extends RoutesHarness {
         }
     }
 
-    private static void swapBack(Path folder, Path held) {
+    static void swapBack(Path folder, Path held) {
         try {
             if (Files.isSymbolicLink(folder)) {
                 Files.delete(folder);
@@ -112,14 +116,14 @@ class LocalDeleteRaceTest extends RoutesHarness {
         }
     }
 
-    private static void assertAllThere(Path victim) throws IOException {
+    static void assertAllThere(Path victim) throws IOException {
         for (String name : NAMES) {
             assertThat(victim.resolve(name)).as("outside file %s", name).exists();
             assertThat(Files.readString(victim.resolve(name))).isEqualTo("outside, keep");
         }
     }
 
-    private static List<ItemOutcome> itemsUnder(CleanerRun run, String folder) {
+    static List<ItemOutcome> itemsUnder(CleanerRun run, String folder) {
         return run.items().stream().filter(i -> i.id().startsWith(folder + "/")).toList();
     }
 

@@ -84,7 +84,7 @@ class LocalStoreAttackTest {
         return seen;
     }
 
-    private LocalBlobStore store() {
+    LocalBlobStore store() {
         return new LocalBlobStore(tree.root(), List.of("uploads", "results"));
     }
 
@@ -334,7 +334,8 @@ class LocalStoreAttackTest {
     }
 
     @Test
-    void withoutFolderHandlesEveryItemIsKeptAndNoFolderIsRemoved() throws Exception {
+    void withoutFolderHandlesNorFileIdentitiesEveryItemIsKeptAndNoFolderIsRemoved() throws Exception {
+        // a zip file system: no SecureDirectoryStream, no file keys, no creation times it vouches for
         Path zip = tmp.resolve("store.zip");
         try (var fs = java.nio.file.FileSystems.newFileSystem(zip, Map.of("create", "true"))) {
             Path root = fs.getPath("/store");
@@ -349,7 +350,7 @@ class LocalStoreAttackTest {
             Recheck answer = store.deleteIfUnchanged(seen.items.get(0), cutoff);
 
             assertThat(answer.state()).isEqualTo(Recheck.State.CHANGED);
-            assertThat(answer.reason()).contains("no folder handles");
+            assertThat(answer.reason()).contains("cannot be told apart from a replacement");
             assertThat(file).exists();
             assertThat(store.removeEmptiedFolders(seen.items)).isZero();
             assertThat(file.getParent()).isDirectory();

@@ -169,7 +169,7 @@ class CleanerServiceTest {
         assertThat(metrics).startsWith("200 ");
         assertThat(metrics).contains("cleaner_items_total{outcome=\"would_delete\",store=\"blob\"} 1.0")
                 .contains("cleaner_items_total{outcome=\"would_delete\",store=\"redis\"} 1.0")
-                .contains("cleaner_runs_total{status=\"completed\"} 1.0")
+                .contains("cleaner_runs_total{dry_run=\"true\",status=\"completed\"} 1.0")
                 .contains("cleaner_last_success_timestamp_seconds");
         double lastSuccess = metrics.lines().filter(l -> l.startsWith("cleaner_last_success_timestamp_seconds "))
                 .mapToDouble(l -> Double.parseDouble(l.split(" ")[1])).findFirst().orElse(0);

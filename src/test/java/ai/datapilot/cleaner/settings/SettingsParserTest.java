@@ -40,6 +40,7 @@ class SettingsParserTest {
         assertThat(s.minTtlHours()).isEqualTo(1.0);
         assertThat(s.dryRun()).isTrue();
         assertThat(s.logLevel()).isEqualTo("INFO");
+        assertThat(s.logFormat()).isEqualTo("text");
         assertThat(s.blobPrefixes()).containsExactly("uploads/", "results/");
         assertThat(s.auditPath()).isEqualTo("maintenance/cleaner_runs/");
         assertThat(s.maxDeleteBatch()).isEqualTo(500);
@@ -52,6 +53,7 @@ class SettingsParserTest {
         env.put("MIN_TTL_HOURS", "0.25");
         env.put("CLEANER_DRY_RUN", " FALSE ");
         env.put("CLEANER_LOG_LEVEL", "warning");
+        env.put("CLEANER_LOG_FORMAT", " JSON ");
         env.put("BLOB_PATH_PREFIXES", "results,./uploads/,tmp/exports/");
         env.put("CLEANER_AUDIT_BLOB_PATH", "audit");
 
@@ -60,6 +62,7 @@ class SettingsParserTest {
         assertThat(s.ttl()).hasMinutes(30);
         assertThat(s.dryRun()).isFalse();
         assertThat(s.logLevel()).isEqualTo("WARN");
+        assertThat(s.logFormat()).isEqualTo("json");
         assertThat(s.blobPrefixes()).containsExactly("results/", "uploads/", "tmp/exports/");
         assertThat(s.auditPath()).isEqualTo("audit/");
     }
@@ -125,6 +128,7 @@ class SettingsParserTest {
                 Arguments.of("CLEANER_DRY_RUN", "flase", "not a yes/no word"),
                 Arguments.of("CLEANER_DRY_RUN", "maybe", "not a yes/no word"),
                 Arguments.of("CLEANER_LOG_LEVEL", "LOUD", "unknown log level"),
+                Arguments.of("CLEANER_LOG_FORMAT", "logstash", "unknown log format"),
                 Arguments.of("CLEANER_MAX_DELETE_BATCH", "-1", "negative"),
                 Arguments.of("CLEANER_MAX_DELETE_BATCH", "ten", "not a whole number"),
                 Arguments.of("CLEANER_MAX_DELETE_BATCH", "1.5", "not a whole number"),
@@ -157,7 +161,30 @@ class SettingsParserTest {
                 Arguments.of("CLEANER_AUDIT_BLOB_PATH", "/var/log/cleaner/", "is absolute"),
                 Arguments.of("CLEANER_AUDIT_BLOB_PATH", "../audit/", "contains '..'"),
                 Arguments.of("CLEANER_AUDIT_BLOB_PATH", ".", "names the storage root itself"),
-                Arguments.of("CLEANER_ROUTES_DIR", "/nonexistent-cleaner-routes", "does not exist"));
+                Arguments.of("CLEANER_ROUTES_DIR", "/nonexistent-cleaner-routes", "does not exist"),
+                Arguments.of("CLEANER_PUSHGATEWAY_URL", "pushgateway:9091", "not an http:// or https:// URL with a host"),
+                Arguments.of("CLEANER_PUSHGATEWAY_URL", "ftp://pushgateway:9091", "not an http:// or https:// URL with a host"),
+                Arguments.of("CLEANER_PUSHGATEWAY_URL", "http://pushgateway:9091/?job=x", "query options are not supported"),
+                Arguments.of("CLEANER_PUSHGATEWAY_URL", "http://pushgateway:9091/metrics/job/other", "names a job"),
+                Arguments.of("CLEANER_PUSHGATEWAY_URL", "http://push gateway:9091", "not a URL"),
+                Arguments.of("CLEANER_PUSHGATEWAY_URL", "http://user@pushgateway:9091", "has a user but no password"));
+    }
+
+    @Test
+    void aPushgatewayUrlIsAcceptedAndItsPasswordNeverShown() throws Exception {
+        assertThat(SettingsParser.parse(env).pushgateway()).isEmpty();
+
+        env.put("CLEANER_PUSHGATEWAY_URL", "https://cleaner:s3cr%40t@metrics.example:9443/gateway/");
+        PushgatewayUrl url = SettingsParser.parse(env).pushgateway().orElseThrow();
+
+        assertThat(url.https()).isTrue();
+        assertThat(url.address()).isEqualTo("metrics.example:9443/gateway");
+        assertThat(url.basicAuth().orElseThrow()).containsExactly("cleaner", "s3cr@t");
+        assertThat(url.toString()).isEqualTo("https://cleaner:***@metrics.example:9443/gateway/").doesNotContain("s3cr");
+        assertThat(SettingsParser.parse(env).toString()).doesNotContain("s3cr");
+
+        env.put("CLEANER_PUSHGATEWAY_URL", "http://cleaner:s3cret@pushgateway:9091/metrics/job/x");
+        assertThat(onlyRefusal().message()).doesNotContain("s3cret").contains("cleaner:***@");
     }
 
     @ParameterizedTest(name = "{0}={1}")

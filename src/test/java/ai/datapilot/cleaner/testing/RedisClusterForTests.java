@@ -1,16 +1,16 @@
 package ai.datapilot.cleaner.testing;
 
 import ai.datapilot.cleaner.demo.PrivateRedis;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -21,14 +21,18 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisCluster;
 
 /**
- * A real three-master Redis Cluster of private redis-server processes on loopback, built with
- * {@code redis-cli --cluster create}, emptied before each test. Never the machine's own Redis.
+ * A real three-master Redis Cluster of private redis-server processes on loopback, built through
+ * the client (CLUSTER ADDSLOTS, SET-CONFIG-EPOCH, MEET): no redis-cli needed. Emptied before each
+ * test. Never the machine's own Redis.
  * Use as {@code @RegisterExtension static RedisClusterForTests cluster = new RedisClusterForTests();}.
  */
 public final class RedisClusterForTests implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
 
+    private static final int SLOTS = 16384;
+
     private final List<PrivateRedis> masters = new ArrayList<>();
     private final String password;
+    private final String binary;
     private JedisCluster client;
 
     public RedisClusterForTests() {
@@ -37,57 +41,87 @@ public final class RedisClusterForTests implements BeforeAllCallback, AfterAllCa
 
     /** A cluster whose nodes ask for {@code password}, as a managed cluster with AUTH does. */
     public RedisClusterForTests(String password) {
+        this(password, null);
+    }
+
+    private RedisClusterForTests(String password, String binary) {
         this.password = password;
+        this.binary = binary;
+    }
+
+    /** A cluster of the redis-server shipped in embedded-redis, as on a machine with only a JDK and Maven. */
+    public static RedisClusterForTests ofBundledServer() {
+        return new RedisClusterForTests(null, PrivateRedis.bundledBinary());
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         for (int i = 0; i < 3; i++) {
-            masters.add(PrivateRedis.startClusterNode(password));
+            masters.add(binary == null ? PrivateRedis.startClusterNode(password) : PrivateRedis.startClusterNode(binary, password));
         }
-        List<String> command = new ArrayList<>(List.of(redisCli(), "--cluster", "create"));
-        masters.forEach(m -> command.add("127.0.0.1:" + m.port()));
-        command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-        if (password != null) {
-            command.addAll(List.of("-a", password, "--no-auth-warning"));
-        }
-        Process create = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(create.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!create.waitFor(60, TimeUnit.SECONDS) || create.exitValue() != 0) {
-            throw new IllegalStateException("redis-cli --cluster create failed: " + output);
-        }
+        create();
         awaitClusterOk();
         client = new JedisCluster(new HashSet<>(nodes()), DefaultJedisClientConfig.builder().password(password).build());
     }
 
-    private static String redisCli() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "redis-cli");
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
+    /**
+     * What {@code redis-cli --cluster create ... --cluster-replicas 0} does, through the client:
+     * an equal share of the 16384 slots per master, a distinct config epoch each (no epoch
+     * collision to resolve), then every node introduced to the first.
+     */
+    private void create() {
+        int count = masters.size();
+        for (int i = 0; i < count; i++) {
+            int first = i * SLOTS / count;
+            int last = (i + 1) * SLOTS / count - 1;
+            try (Jedis j = node(masters.get(i))) {
+                // ADDSLOTS rather than ADDSLOTSRANGE (7.0+): the bundled redis-server may be older
+                j.clusterAddSlots(IntStream.rangeClosed(first, last).toArray());
+                j.clusterSetConfigEpoch(i + 1);
             }
         }
-        throw new IllegalStateException("redis-cli is needed to build the test cluster (Debian package redis-tools; .ci/run installs it)");
+        try (Jedis j = node(masters.get(0))) {
+            for (PrivateRedis m : masters.subList(1, count)) {
+                j.clusterMeet("127.0.0.1", m.port());
+            }
+        }
     }
 
-    /** Every node agrees the cluster is up, with all 16384 slots served. */
+    /** Every node says the cluster is up with all slots served, and all of them agree who serves which. */
     private void awaitClusterOk() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String seen = "";
         while (System.nanoTime() < deadline) {
             boolean ok = true;
+            Set<Map<String, String>> views = new HashSet<>();
             for (PrivateRedis m : masters) {
                 try (Jedis j = node(m)) {
                     String info = j.clusterInfo();
-                    ok &= info.contains("cluster_state:ok") && info.contains("cluster_slots_ok:16384")
-                            && info.contains("cluster_known_nodes:3");
+                    ok &= info.contains("cluster_state:ok") && info.contains("cluster_slots_ok:" + SLOTS)
+                            && info.contains("cluster_known_nodes:" + masters.size());
+                    Map<String, String> view = slotsByNode(j.clusterNodes());
+                    views.add(view);
+                    seen = info + view;
                 }
             }
-            if (ok) {
+            if (ok && views.size() == 1 && views.iterator().next().size() == masters.size()) {
                 return;
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("the test cluster did not reach cluster_state:ok within 30 s");
+        throw new IllegalStateException("the test cluster did not reach cluster_state:ok, every node agreeing, within 30 s: " + seen);
+    }
+
+    /** One node's view (CLUSTER NODES): the slots of each node, by node id. */
+    private static Map<String, String> slotsByNode(String clusterNodes) {
+        Map<String, String> slots = new TreeMap<>();
+        for (String line : clusterNodes.split("\n")) {
+            String[] f = line.trim().split(" ");
+            if (f.length >= 8) {
+                slots.put(f[0], String.join(" ", Arrays.asList(f).subList(8, f.length)));
+            }
+        }
+        return slots;
     }
 
     private Jedis node(PrivateRedis m) {

@@ -1,0 +1,344 @@
+package ai.datapilot.cleaner.blob;
+
+import ai.datapilot.cleaner.blob.LocalBlobStore.Folder;
+import ai.datapilot.cleaner.blob.LocalBlobStore.Seam;
+import ai.datapilot.cleaner.store.Recheck;
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.DosFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.function.BiConsumer;
+
+/**
+ * The re-check and delete by path, where the platform has no folder handles (Windows: no
+ * {@link java.nio.file.SecureDirectoryStream}). Each time, every folder from the root down to the
+ * item is looked at again without following links, must not be a link, junction or other reparse
+ * point, and must be the folder the walk saw (same identity); the item is then renamed to a private
+ * name beside it, everything is checked once more, and only that private name is deleted. A fact
+ * that cannot be established (an identity, the mount table) keeps the item, with why.
+ *
+ * <p>A path is resolved again by every call, so unlike the handle path there is a window (between
+ * the last check and the rename) in which a folder swapped for a link is followed by the rename:
+ * the file renamed is then another one, which the identity check after the rename tells apart and
+ * puts back. docs/safety.md describes what remains.
+ */
+final class PathFallbackDeleter {
+
+    private static final LinkOption[] NO_FOLLOW = {LinkOption.NOFOLLOW_LINKS};
+    private static final String ASIDE = ".datapilot-cleaner-deleting-";
+    private static final SecureRandom ASIDE_NAMES = new SecureRandom();
+    static final String NO_IDENTITY = "cannot be told apart from a replacement on this file system "
+            + "(no file key, and no creation time the platform vouches for); kept";
+
+    /** A stand-in for a file key where the platform has none (Windows): creation time, and for a file its size and mtime. */
+    record Stamp(FileTime created, long size, FileTime modified) {
+    }
+
+    /** The folder an item is in, reached and checked, and the mount table read meanwhile. */
+    record Checked(Path dir, MountPoints mounts) {
+    }
+
+    /** Why an item is kept (or gone): the answer for it. */
+    static final class Kept extends Exception {
+        final transient Recheck answer;
+
+        Kept(Recheck answer) {
+            super(answer.reason(), null, false, false);
+            this.answer = answer;
+        }
+    }
+
+    private final Path root;
+    private volatile Object rootIdentity;
+    /** Test seam: ignore file keys, as where the platform has none and the file system is not Windows'. */
+    volatile boolean withoutFileKeys;
+
+    PathFallbackDeleter(Path root) {
+        this.root = root;
+        this.rootIdentity = rootIdentityNow();
+    }
+
+    /** The root's identity, taken once when it first exists: every later check compares with it. */
+    void rememberRoot() {
+        if (rootIdentity == null) {
+            rootIdentity = rootIdentityNow();
+        }
+    }
+
+    private Object rootIdentityNow() {
+        try {
+            return identity(Files.readAttributes(root, BasicFileAttributes.class), true);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * What identifies a file or folder across two looks: its file key (device and inode) where
+     * the platform has one; on Windows (no file key) its creation time, which NTFS keeps through
+     * renames and does not reuse, plus, for a file, its size and mtime. Null when neither exists
+     * (a creation time the platform does not vouch for, as on other file systems without keys).
+     */
+    Object identity(BasicFileAttributes a, boolean folder) {
+        if (a.fileKey() != null && !withoutFileKeys) {
+            return a.fileKey();
+        }
+        // only Windows' attributes are DOS attributes; elsewhere "creation time" may be the mtime
+        FileTime created = a instanceof DosFileAttributes ? a.creationTime() : null;
+        if (created == null || created.toMillis() == 0) {
+            return null;
+        }
+        // a folder's size and mtime change as entries come and go: its creation time alone
+        return folder ? new Stamp(created, -1, null) : new Stamp(created, a.size(), a.lastModifiedTime());
+    }
+
+    /**
+     * Null when the root is the folder the store was set up with, or when that cannot be told
+     * (the walk only reports; the re-check keeps the items), else why not.
+     */
+    String rootMoved() {
+        Object then = rootIdentity;
+        Object now = rootIdentityNow();
+        if (then != null && now != null && !then.equals(now)) {
+            return "the storage root " + root + " is not the folder it was when the cleaner started "
+                    + "(replaced, or a folder above it replaced by a link, since); restart the cleaner if this is intended";
+        }
+        return null;
+    }
+
+    /** Re-checks the item and, when {@code delete}, removes it by way of a private name beside it. */
+    Recheck checkAndMaybeDelete(LocalBlobStore.BlobRef ref, String id, Instant cutoff, boolean delete, Seam seam) throws IOException {
+        Checked checked;
+        try {
+            checked = checkFolders(ref.folder());
+        } catch (Kept k) {
+            return k.answer;
+        }
+        Path file = checked.dir().resolve(ref.path().getFileName());
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(file, BasicFileAttributes.class, NO_FOLLOW);
+        } catch (NoSuchFileException e) {
+            return Recheck.gone("already gone");
+        }
+        if (checked.mounts().contains(id)) {
+            return Recheck.changed("a mount point now; not touched");
+        }
+        String why = unlikeTheScan(attrs, ref.key(), cutoff);
+        if (why != null) {
+            return Recheck.changed(why);
+        }
+        if (!delete) {
+            return Recheck.EXPIRED;
+        }
+        seam.beforeRemove(id);
+        return removeChecked(ref.folder(), file, ref.key(), cutoff);
+    }
+
+    /** Null when {@code a} is still the expired file or link the walk saw, else why not. */
+    private String unlikeTheScan(BasicFileAttributes a, Object scanned, Instant cutoff) {
+        if (!a.isRegularFile() && !a.isSymbolicLink()) {
+            return "no longer a file or link";
+        }
+        Object now = identity(a, false);
+        if (scanned == null || now == null) {
+            return "the file " + NO_IDENTITY;
+        }
+        if (!scanned.equals(now)) {
+            return "replaced by another file since the scan; kept";
+        }
+        Instant mtime = a.lastModifiedTime().toInstant();
+        if (!mtime.isBefore(cutoff)) {
+            return "modified after the scan (mtime now " + mtime + ")";
+        }
+        return null;
+    }
+
+    /**
+     * Removes the emptied folder {@code f} (only when empty), checked as an item is; true when
+     * removed. A folder that holds anything is left with {@link DirectoryNotEmptyException}.
+     */
+    boolean removeFolder(Folder f, BiConsumer<String, String> kept, Seam seam) throws IOException {
+        Checked parent;
+        try {
+            parent = checkFolders(f.parent());
+        } catch (Kept k) {
+            if (k.answer.state() == Recheck.State.CHANGED) {
+                kept.accept(f.toString(), k.answer.reason());
+            }
+            return false;
+        }
+        Path dir = parent.dir().resolve(f.name());
+        BasicFileAttributes a = Files.readAttributes(dir, BasicFileAttributes.class, NO_FOLLOW);
+        String why = folderUnlikeTheScan(a, f.key());
+        if (why == null && parent.mounts().contains(f.id())) {
+            why = "a mount point now; not removed";
+        }
+        if (why != null) {
+            kept.accept(f.toString(), why);
+            return false;
+        }
+        // a folder still in use is not renamed away from under its users
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            if (entries.iterator().hasNext()) {
+                throw new DirectoryNotEmptyException(f.toString());
+            }
+        }
+        seam.beforeRemove(f.toString());
+        Recheck answer = removeChecked(f.parent(), dir, f.key(), null);
+        if (answer.state() == Recheck.State.CHANGED) {
+            kept.accept(f.toString(), answer.reason());
+        }
+        return answer.state() == Recheck.State.EXPIRED;
+    }
+
+    /** Null when {@code a} is a plain folder (no link, junction or mount) with the identity the walk saw. */
+    private String folderUnlikeTheScan(BasicFileAttributes a, Object scanned) {
+        if (a.isSymbolicLink()) {
+            return "replaced by a link after the scan; kept";
+        }
+        if (a.isOther()) {
+            return "a junction, mount point or other reparse point now; kept";
+        }
+        if (!a.isDirectory()) {
+            return "replaced by a file after the scan; kept";
+        }
+        Object now = identity(a, true);
+        if (scanned == null || now == null) {
+            return "its identity " + NO_IDENTITY;
+        }
+        if (!scanned.equals(now)) {
+            return "not the folder the scan saw (replaced, moved or mounted over since); kept";
+        }
+        return null;
+    }
+
+    /**
+     * Takes {@code target} under a private name in its folder, checks the folders and what the
+     * name held once more, and deletes the private name only (a file, or an empty folder when
+     * {@code cutoff} is null); otherwise the name is put back, or the reason it could not be.
+     */
+    private Recheck removeChecked(Folder folder, Path target, Object identity, Instant cutoff) throws IOException {
+        boolean isFolder = cutoff == null;
+        Path aside = target.resolveSibling(ASIDE + Long.toHexString(ASIDE_NAMES.nextLong()) + Long.toHexString(ASIDE_NAMES.nextLong()));
+        try {
+            // a rename, never a copy: the same folder, so the same file system
+            Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            return Recheck.gone("already gone");
+        }
+        String why;
+        try {
+            checkFolders(folder);
+            BasicFileAttributes a = Files.readAttributes(aside, BasicFileAttributes.class, NO_FOLLOW);
+            why = isFolder ? folderUnlikeTheScan(a, identity) : unlikeTheScan(a, identity, cutoff);
+            if (why == null) {
+                try {
+                    Files.delete(aside);
+                } catch (NoSuchFileException swapped) {
+                    return Recheck.changed("a folder on the way changed right before the delete: nothing deleted; "
+                            + "the checked file is left as " + aside.getFileName());
+                }
+                return Recheck.EXPIRED;
+            }
+            why = (isFolder ? "" : "replaced or modified right before the delete: ") + why.replaceFirst("; kept$", "");
+        } catch (Kept k) {
+            why = "the folders changed during the delete: " + k.answer.reason().replaceFirst("; kept$", "");
+        } catch (NoSuchFileException e) {
+            // the private name is not where the path leads now: a folder on the way was swapped meanwhile
+            return Recheck.changed("a folder on the way changed during the delete: nothing deleted; the file renamed to "
+                    + aside.getFileName() + " in the folder the path led to then could not be found again to be put back");
+        } catch (DirectoryNotEmptyException e) {
+            why = "written to right before its removal";
+        }
+        return putBack(aside, target, why);
+    }
+
+    private static Recheck putBack(Path aside, Path target, String why) {
+        try {
+            if (!Files.exists(target, NO_FOLLOW)) {
+                // no REPLACE_EXISTING: a name taken meanwhile is not overwritten
+                Files.move(aside, target);
+                return Recheck.changed(why + "; put back and kept");
+            }
+        } catch (IOException e) {
+            return Recheck.changed(why + "; could not be put back (" + e + "), kept beside its name as " + aside.getFileName());
+        }
+        return Recheck.changed(why + "; the name was taken again since: kept beside it as " + aside.getFileName());
+    }
+
+    /**
+     * Walks from the root to {@code folder} by path, one name at a time: each must be a plain folder
+     * (not a link, junction or other reparse point), the walk's folders with the identity the walk
+     * saw and none a mount point; the root must be the folder the store was set up with.
+     */
+    Checked checkFolders(Folder folder) throws IOException, Kept {
+        String moved = rootMoved();
+        if (moved != null) {
+            throw new Kept(Recheck.changed(moved + "; kept"));
+        }
+        if (rootIdentity == null || rootIdentityNow() == null) {
+            throw new Kept(Recheck.changed("the storage root " + root + " " + NO_IDENTITY));
+        }
+        MountPoints mounts;
+        try {
+            mounts = MountPoints.read(root);
+        } catch (IOException | RuntimeException e) {
+            throw new Kept(Recheck.changed("cannot read the mount table (" + MountPoints.MOUNTINFO + "): " + e
+                    + "; mount points could not be told apart, kept"));
+        }
+        Folder[] chain = new Folder[folder.depth() + 1];
+        for (Folder f = folder; f != null; f = f.parent()) {
+            chain[f.depth()] = f;
+        }
+        Path at = root;
+        for (Folder f : chain) {
+            int left = f.name().getNameCount();
+            for (Path part : f.name()) {
+                at = at.resolve(part);
+                BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(at, BasicFileAttributes.class, NO_FOLLOW);
+                } catch (NoSuchFileException e) {
+                    throw new Kept(Recheck.gone("already gone (folder " + id(at) + " removed)"));
+                }
+                String why = a.isSymbolicLink() ? "was replaced by a link after the scan"
+                        : a.isOther() ? "is a junction, mount point or other reparse point now"
+                        : !a.isDirectory() ? "was replaced by a file after the scan" : null;
+                if (why != null) {
+                    throw new Kept(Recheck.changed("folder " + id(at) + " " + why + "; kept"));
+                }
+                // the folders above a prefix folder were not walked: plain folders is all that is known of them
+                if (--left == 0) {
+                    Object now = identity(a, true);
+                    if (f.key() == null || now == null) {
+                        throw new Kept(Recheck.changed("folder " + f.id() + "/: its identity " + NO_IDENTITY));
+                    }
+                    if (!f.key().equals(now)) {
+                        throw new Kept(Recheck.changed("folder " + f.id() + "/ is not the folder the scan saw "
+                                + "(replaced, moved or mounted over since); kept"));
+                    }
+                }
+            }
+            if (f.parent() != null && mounts.contains(f.id())) {
+                throw new Kept(Recheck.changed("folder " + f.id() + "/ is a mount point now (another mount than the prefix's); not crossed, kept"));
+            }
+        }
+        return new Checked(at, mounts);
+    }
+
+    private String id(Path path) {
+        String separator = path.getFileSystem().getSeparator();
+        String relative = root.relativize(path).toString();
+        return separator.equals("/") ? relative : relative.replace(separator, "/");
+    }
+}
