@@ -452,6 +452,10 @@ public final class LocalBlobStore implements BlobStore {
                 sink.failed(auditFolderInPrefix(prefix, dir));
                 return FileVisitResult.SKIP_SUBTREE;
             }
+            if (folder != null && PathFallbackDeleter.isPrivateName(dir.getFileName())) {
+                sink.skipped(id(dir) + "/", PathFallbackDeleter.LEFT_ASIDE);
+                return FileVisitResult.SKIP_SUBTREE;
+            }
             if (attrs.isOther()) {
                 // walkFileTree would enter a junction as a folder
                 sink.skipped(id(dir) + "/", "junction, mount point or other reparse point; links are never followed, not crossed");
@@ -474,6 +478,16 @@ public final class LocalBlobStore implements BlobStore {
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
             if (sink.stopRequested()) {
                 return FileVisitResult.TERMINATE;
+            }
+            if (folder == null) {
+                // the walk's start was no folder: the prefix was swapped for a link or file after it was checked
+                sink.failed(CleanerError.blobScan(prefix, null, "prefix folder " + id(file) + " was replaced by a link or file "
+                        + "as the scan started; links are never followed, prefix not scanned"));
+                return FileVisitResult.TERMINATE;
+            }
+            if (PathFallbackDeleter.isPrivateName(file.getFileName())) {
+                sink.skipped(id(file), PathFallbackDeleter.LEFT_ASIDE);
+                return FileVisitResult.CONTINUE;
             }
             if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
                 Instant mtime = attrs.lastModifiedTime().toInstant();

@@ -6,6 +6,8 @@ import ai.datapilot.cleaner.store.Recheck;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -16,10 +18,12 @@ import java.nio.file.attribute.DosFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
 import java.util.function.BiConsumer;
 
 /**
- * The re-check and delete by path, where the platform has no folder handles (Windows: no
+ * The re-check and delete by path, where the platform has no folder handles (Windows, macOS before Java 24: no
  * {@link java.nio.file.SecureDirectoryStream}). Each time, every folder from the root down to the
  * item is looked at again without following links, must not be a link, junction or other reparse
  * point, and must be the folder the walk saw (same identity); the item is then renamed to a private
@@ -35,6 +39,10 @@ final class PathFallbackDeleter {
 
     private static final LinkOption[] NO_FOLLOW = {LinkOption.NOFOLLOW_LINKS};
     private static final String ASIDE = ".datapilot-cleaner-deleting-";
+    /** Why the walk leaves a private name alone: a rename by path split by a swapped folder can have moved an outside item in. */
+    static final String LEFT_ASIDE = "a name this cleaner gives an item while deleting it without folder handles, left by an interrupted "
+            + "or disturbed delete; it may hold a file or folder from outside the storage root (moved in through a folder swapped "
+            + "during the delete): never deleted, check it by hand";
     private static final SecureRandom ASIDE_NAMES = new SecureRandom();
     static final String NO_IDENTITY = "cannot be told apart from a replacement on this file system "
             + "(no file key, and no creation time the platform vouches for); kept";
@@ -65,6 +73,11 @@ final class PathFallbackDeleter {
     PathFallbackDeleter(Path root) {
         this.root = root;
         this.rootIdentity = rootIdentityNow();
+    }
+
+    /** Whether {@code name} is a private name of {@link #removeChecked}. */
+    static boolean isPrivateName(Path name) {
+        return name != null && name.toString().startsWith(ASIDE);
     }
 
     /** The root's identity, taken once when it first exists: every later check compares with it. */
@@ -133,7 +146,7 @@ final class PathFallbackDeleter {
         if (checked.mounts().contains(id)) {
             return Recheck.changed("a mount point now; not touched");
         }
-        String why = unlikeTheScan(attrs, ref.key(), cutoff);
+        String why = unlikeTheScan(file, attrs, ref.key(), cutoff);
         if (why != null) {
             return Recheck.changed(why);
         }
@@ -144,8 +157,8 @@ final class PathFallbackDeleter {
         return removeChecked(ref.folder(), file, ref.key(), cutoff);
     }
 
-    /** Null when {@code a} is still the expired file or link the walk saw, else why not. */
-    private String unlikeTheScan(BasicFileAttributes a, Object scanned, Instant cutoff) {
+    /** Null when {@code a}, read at {@code file}, is still the expired file or link the walk saw, with no other name; else why not. */
+    private String unlikeTheScan(Path file, BasicFileAttributes a, Object scanned, Instant cutoff) throws IOException {
         if (!a.isRegularFile() && !a.isSymbolicLink()) {
             return "no longer a file or link";
         }
@@ -159,6 +172,30 @@ final class PathFallbackDeleter {
         Instant mtime = a.lastModifiedTime().toInstant();
         if (!mtime.isBefore(cutoff)) {
             return "modified after the scan (mtime now " + mtime + ")";
+        }
+        return otherNames(file, a);
+    }
+
+    /**
+     * Null when the file at {@code file} (whose attributes were {@code a}) has a single name. A hard
+     * link shares its identity with its other names, one of which may lie outside the root: a folder
+     * swapped on the way between the last check and the delete could then lead the delete to that
+     * name with every identity check passing. Where the platform gives no link count (Windows), null.
+     */
+    private static String otherNames(Path file, BasicFileAttributes a) throws IOException {
+        Map<String, Object> unix;
+        try {
+            unix = Files.readAttributes(file, "unix:fileKey,nlink", NO_FOLLOW);
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return null;
+        }
+        if (!Objects.equals(unix.get("fileKey"), a.fileKey())) {
+            return "replaced by another file while it was checked; kept";
+        }
+        Object names = unix.get("nlink");
+        if (!(names instanceof Integer n) || n != 1) {
+            return "has " + names + " names (hard links), one of which may be outside the storage root; "
+                    + "without folder handles it cannot be deleted by this name alone; kept";
         }
         return null;
     }
@@ -240,7 +277,7 @@ final class PathFallbackDeleter {
         try {
             checkFolders(folder);
             BasicFileAttributes a = Files.readAttributes(aside, BasicFileAttributes.class, NO_FOLLOW);
-            why = isFolder ? folderUnlikeTheScan(a, identity) : unlikeTheScan(a, identity, cutoff);
+            why = isFolder ? folderUnlikeTheScan(a, identity) : unlikeTheScan(aside, a, identity, cutoff);
             if (why == null) {
                 try {
                     Files.delete(aside);
@@ -265,15 +302,44 @@ final class PathFallbackDeleter {
 
     private static Recheck putBack(Path aside, Path target, String why) {
         try {
+            if (Files.isRegularFile(aside, NO_FOLLOW) && linkBack(aside, target)) {
+                return Recheck.changed(why + "; put back and kept" + (Files.exists(aside, NO_FOLLOW)
+                        ? " (its private name " + aside.getFileName() + " could not be removed: a folder on the way changed)" : ""));
+            }
+            if (Files.isSymbolicLink(aside)) {
+                // made anew (a symbolic link never replaces a name either); its mtime is now
+                Files.createSymbolicLink(target, Files.readSymbolicLink(aside));
+                Files.deleteIfExists(aside);
+                return Recheck.changed(why + "; put back (as a new link to the same place) and kept");
+            }
             if (!Files.exists(target, NO_FOLLOW)) {
-                // no REPLACE_EXISTING: a name taken meanwhile is not overwritten
+                // a folder; no REPLACE_EXISTING: a name taken meanwhile is not overwritten (atomically so on Windows only)
                 Files.move(aside, target);
                 return Recheck.changed(why + "; put back and kept");
             }
+        } catch (FileAlreadyExistsException taken) {
+            // taken meanwhile: below
         } catch (IOException e) {
             return Recheck.changed(why + "; could not be put back (" + e + "), kept beside its name as " + aside.getFileName());
         }
         return Recheck.changed(why + "; the name was taken again since: kept beside it as " + aside.getFileName());
+    }
+
+    /**
+     * Puts a file back under its name by a hard link, which unlike a rename on Unix never replaces
+     * a file written under that name meanwhile; false where the file system has no hard links.
+     */
+    private static boolean linkBack(Path aside, Path target) throws IOException {
+        try {
+            Files.createLink(target, aside);
+        } catch (FileAlreadyExistsException | NoSuchFileException e) {
+            throw e;
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            return false;
+        }
+        // the name is back; a folder swapped meanwhile can only leave this second name behind
+        Files.deleteIfExists(aside);
+        return true;
     }
 
     /**
