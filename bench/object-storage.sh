@@ -10,6 +10,9 @@
 #                                                                        (the floor for re-check + delete,
 #                                                                         which the cleaner does per object)
 #   curl: DeleteObjects of them, 1000 a request (for reference: one request, but no re-check)
+#   rclone delete [--dry-run] --min-age <TTL>h --use-server-modtime on both prefixes (the peer:
+#     LastModified from the listing, single DELETEs from 8 checkers), configured by environment
+#     variables only (RCLONE_CONFIG_BENCH_*); skipped, saying so, when rclone is missing
 # with objects listed and deleted per second. Redis is a private, empty redis-server, so the
 # figures are the bucket's alone. The objects are files in s3proxy's folder (its filesystem
 # backend), written directly, with their mtime as LastModified; one job in ten is expired.
@@ -29,6 +32,8 @@ TTL_HOURS=24
 JAR=target/datapilot-cleaner.jar
 S3PROXY=target/s3proxy/s3proxy.jar
 [ -f "$JAR" ] && [ -f "$S3PROXY" ] || mvn -B -q package -DskipTests
+source bench/launch.sh
+HAVE_RCLONE=1; command -v rclone >/dev/null || HAVE_RCLONE=0
 BUCKET=bench
 KEY=bench-key
 SECRET=bench-secret
@@ -117,6 +122,13 @@ fresh_bucket() { rm -rf "$WORK/s3/$BUCKET"; cp -a "$WORK/master" "$WORK/s3/$BUCK
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 timed() { /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >"$WORK/out.txt" 2>"$WORK/err.txt"; cat "$WORK/time.txt"; }
+rclone_env=(env -i PATH="$PATH" RCLONE_CONFIG_BENCH_TYPE=s3 RCLONE_CONFIG_BENCH_PROVIDER=Other
+  RCLONE_CONFIG_BENCH_ACCESS_KEY_ID="$KEY" RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY="$SECRET"
+  RCLONE_CONFIG_BENCH_ENDPOINT="http://127.0.0.1:$SPORT" RCLONE_CONFIG_BENCH_REGION=us-east-1
+  RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE=true)
+RCLONE=(rclone --config /dev/null delete --min-age "${TTL_HOURS}h" --use-server-modtime
+  --include "/uploads/**" --include "/results/**" "bench:$BUCKET")
+left_in_bucket() { find "$WORK/s3/$BUCKET" -type f -not -path "*/maintenance/*" | wc -l; }
 export -f s3curl urlenc list_floor delete_floor head_floor delete_each_floor
 export WORK KEY SECRET SPORT BUCKET EMPTY_SHA
 
@@ -132,16 +144,30 @@ a=json.load(open(sys.argv[2]+"/"+key))
 print(s["deletedBlobs"], a["totalBlobsScanned"], a["durationsMillis"]["scanAndPlan"], a["durationsMillis"]["deletes"])' "$WORK/out.txt" "$WORK/s3/$BUCKET"; }
 
 LIST=(); DRY=(); SCANMS=(); REAL=(); DELMS=(); DELFLOOR=(); HEADFLOOR=(); EACHFLOOR=(); DELETED=0; LISTED=0; SCANNED=0
+RDRY=(); RREAL=()
 for i in $(seq "$REPEAT"); do
   fresh_bucket
   LIST+=("$(timed bash -ec list_floor | cut -d' ' -f1)"); LISTED=$(cat "$WORK/listed.txt")
   [ "$LISTED" -eq "$OBJECTS" ] || { echo "curl listed $LISTED objects, expected $OBJECTS:" >&2; cat "$WORK/err.txt" >&2; exit 1; }
-  read -r s m <<<"$(timed "${cleaner_env[@]}" CLEANER_DRY_RUN=true java -jar "$JAR" run-once)"
+  read -r s m <<<"$(timed "${cleaner_env[@]}" CLEANER_DRY_RUN=true java "${LAUNCH[@]}" -jar "$JAR" run-once)"
   grep -q '"exitCode":0' "$WORK/out.txt" || { echo "dry run failed:" >&2; cat "$WORK/out.txt" "$WORK/err.txt" >&2; exit 1; }
   DRY+=("$s"); read -r _ SCANNED scan_ms _ <<<"$(audit_of)"; SCANMS+=("$scan_ms")
-  read -r s m <<<"$(timed "${cleaner_env[@]}" CLEANER_DRY_RUN=false java -jar "$JAR" run-once)"
+  if [ "$HAVE_RCLONE" = 1 ]; then
+    read -r s m <<<"$(timed "${rclone_env[@]}" "${RCLONE[@]}" --dry-run)"
+    n=$(grep -c 'Skipped delete as --dry-run is set' "$WORK/err.txt" || true)
+    [ "$n" -eq "$EXPIRED" ] || { echo "rclone dry run listed $n, expected $EXPIRED:" >&2; cat "$WORK/err.txt" >&2; exit 1; }
+    RDRY+=("$s")
+  fi
+  read -r s m <<<"$(timed "${cleaner_env[@]}" CLEANER_DRY_RUN=false java "${LAUNCH[@]}" -jar "$JAR" run-once)"
   grep -q '"exitCode":0' "$WORK/out.txt" || { echo "destructive run failed:" >&2; cat "$WORK/out.txt" "$WORK/err.txt" >&2; exit 1; }
   REAL+=("$s"); read -r DELETED _ _ del_ms <<<"$(audit_of)"; DELMS+=("$del_ms")
+  if [ "$HAVE_RCLONE" = 1 ]; then
+    fresh_bucket
+    read -r s m <<<"$(timed "${rclone_env[@]}" "${RCLONE[@]}")"
+    left=$(left_in_bucket)
+    [ "$left" -eq $((OBJECTS - EXPIRED)) ] || { echo "rclone left $left objects, expected $((OBJECTS - EXPIRED)):" >&2; cat "$WORK/err.txt" >&2; exit 1; }
+    RREAL+=("$s")
+  fi
   fresh_bucket
   HEADFLOOR+=("$(timed bash -ec head_floor | cut -d' ' -f1)")
   DELFLOOR+=("$(timed bash -ec delete_floor | cut -d' ' -f1)")
@@ -156,12 +182,14 @@ done
 l=$(printf '%s\n' "${LIST[@]}" | median); d=$(printf '%s\n' "${DRY[@]}" | median); x=$(printf '%s\n' "${REAL[@]}" | median)
 sm=$(printf '%s\n' "${SCANMS[@]}" | median); dm=$(printf '%s\n' "${DELMS[@]}" | median); df=$(printf '%s\n' "${DELFLOOR[@]}" | median)
 hf=$(printf '%s\n' "${HEADFLOOR[@]}" | median); ef=$(printf '%s\n' "${EACHFLOOR[@]}" | median)
-python3 - "$OBJECTS" "$EXPIRED" "$LISTED" "$SCANNED" "$DELETED" "$l" "$d" "$sm" "$x" "$dm" "$df" "$REPEAT" "$hf" "$ef" <<'PY'
+rd=$([ "$HAVE_RCLONE" = 1 ] && printf '%s\n' "${RDRY[@]}" | median || echo 0)
+rx=$([ "$HAVE_RCLONE" = 1 ] && printf '%s\n' "${RREAL[@]}" | median || echo 0)
+python3 - "$OBJECTS" "$EXPIRED" "$LISTED" "$SCANNED" "$DELETED" "$l" "$d" "$sm" "$x" "$dm" "$df" "$REPEAT" "$hf" "$ef" "$rd" "$rx" <<'PY'
 import sys
 objects, expired, listed, scanned, deleted = map(int, sys.argv[1:6])
 l, d = float(sys.argv[6]), float(sys.argv[7]); scan_s = int(sys.argv[8]) / 1000
 x = float(sys.argv[9]); del_s = int(sys.argv[10]) / 1000; df = float(sys.argv[11]); rep = sys.argv[12]
-hf = float(sys.argv[13]); ef = float(sys.argv[14])
+hf = float(sys.argv[13]); ef = float(sys.argv[14]); rd = float(sys.argv[15]); rx = float(sys.argv[16])
 print(f"\nobject storage (s3proxy, filesystem backend, loopback): {objects:,} objects, {expired:,} expired; "
       f"curl listed {listed:,}, the cleaner scanned {scanned:,} and deleted {deleted:,}; median of {rep}\n")
 print(f"| {'command':44} | {'wall s':>7} | {'objects/s':>10} | {'ratio':>5} |")
@@ -178,6 +206,19 @@ rows = [
     ("cleaner delete phase (HEAD + DELETE each)", del_s, deleted / del_s if del_s else 0, f"{del_s / (hf + ef):.2f}"),
     ("cleaner run-once, destructive (JVM incl.)", x, deleted / x, ""),
 ]
+if rd:
+    rows += [
+        ("rclone delete --dry-run, server modtime", rd, scanned / rd, "1.00"),
+        ("cleaner run-once, dry run (JVM incl.)", d, scanned / d, f"{d / rd:.2f}"),
+        ("rclone delete, server modtime, 8 checkers", rx, expired / rx, "1.00"),
+        ("cleaner run-once, destructive (JVM incl.)", x, deleted / x, f"{x / rx:.2f}"),
+    ]
 for name, t, rate, ratio in rows:
     print(f"| {name:44} | {t:7.2f} | {rate:10,.0f} | {ratio:>5} |")
+print("\ntargets (bench/README.md):")
+if rd:
+    for what, mine, peer in (("dry run", d, rd), ("destructive run", x, rx)):
+        print(f"  {'met    ' if mine <= peer else 'NOT met'}  bucket {what} {mine / peer:.2f} x rclone, at most 1.0")
+else:
+    print("  skipped  bucket runs vs rclone: rclone is not installed (Debian: apt-get install rclone)")
 PY

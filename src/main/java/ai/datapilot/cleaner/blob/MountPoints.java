@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -36,8 +37,23 @@ final class MountPoints {
         if (!available()) {
             return NONE;
         }
-        return new MountPoints(parse(Files.readAllBytes(MOUNTINFO), root.toRealPath().toString()));
+        byte[] table = Files.readAllBytes(MOUNTINFO);
+        String realRoot = root.toRealPath().toString();
+        // read every time (a re-check per item); parsed again only when the text or the root differ
+        Parsed last = lastParsed;
+        if (last != null && last.realRoot().equals(realRoot) && Arrays.equals(last.table(), table)) {
+            return last.points();
+        }
+        MountPoints points = new MountPoints(parse(table, realRoot));
+        lastParsed = new Parsed(table, realRoot, points);
+        return points;
     }
+
+    /** The last table read and what it gave: the same bytes for the same root give the same points. */
+    private record Parsed(byte[] table, String realRoot, MountPoints points) {
+    }
+
+    private static volatile Parsed lastParsed;
 
     boolean isEmpty() {
         return below.isEmpty();

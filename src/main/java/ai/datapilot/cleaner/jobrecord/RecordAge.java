@@ -11,6 +11,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.function.Supplier;
 
 /**
  * The age of a job record: {@code updatedAt}, else {@code createdAt} when updatedAt is absent
@@ -65,18 +66,21 @@ public final class RecordAge {
         }
     }
 
-    /** One field as found: absent, or present with how it is shown and what it was read as. */
-    private record Field(String name, boolean present, String shown, Instant time, String problem) {
+    /**
+     * One field as found: absent, or present with what it was read as, or why it was not. How the
+     * value is shown in that reason is only worked out when there is one: the scan reads every record.
+     */
+    private record Field(String name, boolean present, Instant time, String problem) {
         static Field absent(String name) {
-            return new Field(name, false, null, null, null);
+            return new Field(name, false, null, null);
         }
 
-        static Field read(String name, String shown, String text) {
+        static Field read(String name, Supplier<String> shown, String text) {
             return timestamp(name, shown, text);
         }
 
-        static Field notTimestamp(String name, String shown, String why) {
-            return new Field(name, true, shown, null, name + " " + shown + " is not a timestamp" + (why == null ? "" : ": " + why));
+        static Field notTimestamp(String name, Supplier<String> shown, String why) {
+            return new Field(name, true, null, name + " " + shown.get() + " is not a timestamp" + (why == null ? "" : ": " + why));
         }
     }
 
@@ -148,13 +152,19 @@ public final class RecordAge {
             case VALUE_NULL -> Field.absent(name);
             case VALUE_STRING -> {
                 String text = parser.getText();
-                yield text.isEmpty() ? Field.absent(name) : Field.read(name, quoted(text), text);
+                yield text.isEmpty() ? Field.absent(name) : Field.read(name, () -> quoted(text), text);
             }
             // the number's own text: an exponent or a sign is refused, not normalised
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> epochField(name, shorten(parser.getText()), parser.getText());
-            case START_OBJECT -> Field.notTimestamp(name, "(a JSON object)", null);
-            case START_ARRAY -> Field.notTimestamp(name, "(a JSON array)", null);
-            default -> Field.notTimestamp(name, parser.getText(), null);
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                String text = parser.getText();
+                yield epochField(name, () -> shorten(text), text);
+            }
+            case START_OBJECT -> Field.notTimestamp(name, () -> "(a JSON object)", null);
+            case START_ARRAY -> Field.notTimestamp(name, () -> "(a JSON array)", null);
+            default -> {
+                String text = parser.getText();
+                yield Field.notTimestamp(name, () -> text, null);
+            }
         };
     }
 
@@ -183,7 +193,7 @@ public final class RecordAge {
         }
         // every accepted form is ASCII: a byte outside it makes the value unreadable, never a look-alike
         String text = new String(value, StandardCharsets.ISO_8859_1);
-        return Field.read(name, quoted(new String(value, StandardCharsets.UTF_8)), text);
+        return Field.read(name, () -> quoted(new String(value, StandardCharsets.UTF_8)), text);
     }
 
     private static Result decide(Field updatedAt, Field createdAt) {
@@ -202,7 +212,7 @@ public final class RecordAge {
         return Result.unknown("no updatedAt or createdAt");
     }
 
-    private static Field timestamp(String name, String shown, String text) {
+    private static Field timestamp(String name, Supplier<String> shown, String text) {
         if (isEpochText(text)) {
             return epochField(name, shown, text);
         }
@@ -213,15 +223,15 @@ public final class RecordAge {
         return checked(name, shown, t);
     }
 
-    private static Field checked(String name, String shown, Instant t) {
+    private static Field checked(String name, Supplier<String> shown, Instant t) {
         if (!t.isAfter(FLOOR)) {
-            return new Field(name, true, shown, null,
-                    name + " " + shown + " is a placeholder, not a job time (not after " + FLOOR + ")");
+            return new Field(name, true, null,
+                    name + " " + shown.get() + " is a placeholder, not a job time (not after " + FLOOR + ")");
         }
-        return new Field(name, true, shown, t, null);
+        return new Field(name, true, t, null);
     }
 
-    private static Field epochField(String name, String shown, String text) {
+    private static Field epochField(String name, Supplier<String> shown, String text) {
         if (!isEpochText(text)) {
             return Field.notTimestamp(name, shown, "epoch values are read as plain digits, without sign or exponent");
         }

@@ -13,6 +13,8 @@ import java.util.Optional;
  * The validated settings of one cleaner process. Built only by {@link SettingsParser}: holding one
  * means every value was checked, and paths are absolute, normalised and inside the storage root.
  * Exactly one blob store is set: {@code storageRoot} (local disk) or {@code objectStorage}.
+ * {@code deletesPerSecond} is the pace of this run: 0 (not paced) for a dry run unless
+ * CLEANER_PACE_DRY_RUN asks for it.
  */
 public record CleanerSettings(
         Path storageRoot,

@@ -39,6 +39,7 @@ public final class SettingsParser {
     public static final String CLEANER_AUDIT_BLOB_PATH = "CLEANER_AUDIT_BLOB_PATH";
     public static final String CLEANER_MAX_DELETE_BATCH = "CLEANER_MAX_DELETE_BATCH";
     public static final String CLEANER_DELETES_PER_SECOND = "CLEANER_DELETES_PER_SECOND";
+    public static final String CLEANER_PACE_DRY_RUN = "CLEANER_PACE_DRY_RUN";
     public static final String CLEANER_DELETE_RETRIES = "CLEANER_DELETE_RETRIES";
     public static final String CLEANER_DELETE_RETRY_DELAY_MS = "CLEANER_DELETE_RETRY_DELAY_MS";
     public static final String CLEANER_REDIS_TIMEOUT_MS = "CLEANER_REDIS_TIMEOUT_MS";
@@ -72,6 +73,7 @@ public final class SettingsParser {
             new String[] {CLEANER_AUDIT_BLOB_PATH, "maintenance/cleaner_runs/", "audit folder under the root, outside every cleaned prefix"},
             new String[] {CLEANER_MAX_DELETE_BATCH, "500", "cap on deletions per run, both stores together; 0 = report only"},
             new String[] {CLEANER_DELETES_PER_SECOND, "100", "pace of deletes (Throttle EIP); 0 = not paced"},
+            new String[] {CLEANER_PACE_DRY_RUN, "false", "true: a dry run is paced too (by default it deletes nothing, so it is not)"},
             new String[] {CLEANER_DELETE_RETRIES, "3", "retries of a failed delete (backoff x2, at most 10 s apart)"},
             new String[] {CLEANER_DELETE_RETRY_DELAY_MS, "500", "delay before the first retry of a failed delete"},
             new String[] {CLEANER_REDIS_TIMEOUT_MS, "5000", "Redis connect and read timeout"},
@@ -126,6 +128,10 @@ public final class SettingsParser {
         String auditPath = auditPath(root, prefixes);
         Integer batch = integer(CLEANER_MAX_DELETE_BATCH, "500", 0, MAX_BATCH, "a whole number of deletions, e.g. 500 (0 = report only)");
         Integer rate = integer(CLEANER_DELETES_PER_SECOND, "100", 0, 1_000_000, "a whole number of deletes per second, e.g. 100 (0 = not paced)");
+        Boolean paceDryRun = yesNo(CLEANER_PACE_DRY_RUN, "false");
+        if (rate != null && Boolean.TRUE.equals(dryRun) && Boolean.FALSE.equals(paceDryRun)) {
+            rate = 0; // a dry run deletes nothing: pacing it would only delay the report
+        }
         Integer retries = integer(CLEANER_DELETE_RETRIES, "3", 0, 10, "a whole number of retries from 0 to 10");
         Integer retryDelay = integer(CLEANER_DELETE_RETRY_DELAY_MS, "500", 0, 60_000, "milliseconds from 0 to 60000");
         Integer redisTimeout = integer(CLEANER_REDIS_TIMEOUT_MS, "5000", 100, 600_000, "milliseconds from 100 to 600000");

@@ -52,12 +52,21 @@ class CleanerRoutesTest extends RoutesHarness {
         if (getCurrentTestName() != null && getCurrentTestName().contains("Paced")) {
             env.put("CLEANER_DELETES_PER_SECOND", "5");
         }
+        if (getCurrentTestName() != null && getCurrentTestName().contains("NotPaced")) {
+            env.put("CLEANER_DELETES_PER_SECOND", "1");
+        }
+        if (getCurrentTestName() != null && getCurrentTestName().contains("DryRun")) {
+            env.put("CLEANER_DRY_RUN", "true");
+        }
+        if (getCurrentTestName() != null && getCurrentTestName().contains("WhenAsked")) {
+            env.put("CLEANER_PACE_DRY_RUN", "true");
+        }
     }
 
     @Override
     protected void replaceBeans(Map<String, Object> replacements, CleanerSettings settings) {
         flaky = new FlakyBlobStore(new LocalBlobStore(settings.storageRoot(), settings.blobPrefixes()));
-        replacements.put("candidateDeleter", new CandidateDeleter(flaky, configuration.jobRecordStore(), new DeleteGate(false)));
+        replacements.put("candidateDeleter", new CandidateDeleter(flaky, configuration.jobRecordStore(), new DeleteGate(settings.dryRun())));
     }
 
     @Test
@@ -150,18 +159,37 @@ class CleanerRoutesTest extends RoutesHarness {
 
     @Test
     void deletesArePacedByTheThrottle() throws Exception {
-        for (int i = 0; i < 11; i++) {
+        // 5 per second: the 11th delete cannot start before two full periods have passed
+        assertThat(millisToCleanExpiredFiles(11)).isGreaterThanOrEqualTo(1900);
+    }
+
+    @Test
+    void aDryRunIsNotPacedByDefault() throws Exception {
+        // 1 per second would take 20 full periods: a dry run deletes nothing, so nothing waits
+        assertThat(millisToCleanExpiredFiles(21)).isLessThan(15_000);
+        for (int i = 0; i < 21; i++) {
+            assertThat(tree.root().resolve("uploads/job_" + i + "/data.csv")).exists();
+        }
+    }
+
+    @Test
+    void aDryRunIsPacedWhenAsked() throws Exception {
+        // CLEANER_PACE_DRY_RUN=true: the same pace as a real run (e.g. to see how long one would take)
+        assertThat(millisToCleanExpiredFiles(11)).isGreaterThanOrEqualTo(1900);
+        assertThat(tree.root().resolve("uploads/job_10/data.csv")).exists();
+    }
+
+    /** Lays out {@code files} expired files, runs once (all of them planned) and returns the run's milliseconds. */
+    private long millisToCleanExpiredFiles(int files) throws Exception {
+        for (int i = 0; i < files; i++) {
             tree.file("uploads/job_" + i + "/data.csv", old());
         }
         context.start();
-
         long start = System.nanoTime();
         CleanerRun run = runOnce();
         long millis = (System.nanoTime() - start) / 1_000_000;
-
-        assertThat(run.deletedBlobs()).isEqualTo(11);
-        // 5 per second: the 11th delete cannot start before two full periods have passed
-        assertThat(millis).isGreaterThanOrEqualTo(1900);
+        assertThat(run.deletedBlobs()).isEqualTo(files);
+        return millis;
     }
 
     /** A real local store whose deletes fail a set number of times per item. */

@@ -192,6 +192,8 @@ class CleanerServiceTest {
             tree.file("results/job_" + i + ".json", old());
         }
         env.put("CLEANER_DELETES_PER_SECOND", "3");
+        // paced, so each (dry) run lasts about two seconds and the every-second schedule fires into it
+        env.put("CLEANER_PACE_DRY_RUN", "true");
         start("*/1 * * * * ?");
         await(() -> audits() >= 3, 30_000, "three runs");
         JMX.invoke(route("trigger-schedule"), "suspend", null, null);
