@@ -36,9 +36,18 @@ import redis.clients.jedis.Jedis;
  */
 class RedisUserAndDatabaseTest {
 
-    /** The line the README gives operators, word for word (PASSWORD replaced). */
-    static final String OPERATOR_ACL_LINE = "ACL SETUSER datapilot-cleaner reset on >PASSWORD ~job:* ~datapilot-cleaner:lease"
-            + " +ping +select +client|setname +scan +eval +type +getrange +strlen +hstrlen +hget +hmget +get +set +pexpire +pttl +del";
+    /** The line the docs give operators, read from them word for word (PASSWORD replaced), so the two cannot drift. */
+    static final String OPERATOR_ACL_LINE = documentedAclLine();
+
+    private static String documentedAclLine() {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("docs/object-storage-and-cluster.md")).stream()
+                    .map(String::strip).filter(l -> l.startsWith("ACL SETUSER datapilot-cleaner ")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no ACL SETUSER line in docs/object-storage-and-cluster.md"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     static final String LEASE = "datapilot-cleaner:lease";
     static final int DB = 5;
