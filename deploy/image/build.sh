@@ -104,6 +104,12 @@ ctr=$(buildah_ from scratch)
 buildah_ add --quiet "$ctr" "$work/rootfs.tar" / >/dev/null
 buildah_ copy --quiet "$ctr" target/datapilot-cleaner.jar /opt/datapilot-cleaner/datapilot-cleaner.jar >/dev/null
 buildah_ copy --quiet "$ctr" routes /opt/datapilot-cleaner/routes >/dev/null
+# the class-data archive the entry point names, made inside the image as the Dockerfile does
+buildah_ copy --quiet "$ctr" deploy/class-archive.sh /tmp/class-archive.sh >/dev/null
+buildah_ run --isolation chroot "$ctr" -- /tmp/class-archive.sh /opt/datapilot-cleaner/datapilot-cleaner.jar \
+    /opt/datapilot-cleaner/datapilot-cleaner.jsa >"$work/class-archive.log" 2>&1 \
+    || { cat "$work/class-archive.log" >&2; fail "the class-data archive could not be made in the image"; }
+buildah_ run --isolation chroot "$ctr" -- rm -f /tmp/class-archive.sh
 buildah_ config "${env_args[@]}" --user "$user" --workingdir "$workdir" --port 9876 \
     --entrypoint "$entrypoint" --cmd "$cmd" \
     --label org.opencontainers.image.title=datapilot-cleaner \

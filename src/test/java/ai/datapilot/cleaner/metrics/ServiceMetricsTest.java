@@ -205,7 +205,8 @@ class ServiceMetricsTest {
         }
         assertThat(used).contains("cleaner_last_run_exit_code", "cleaner_last_run_errors", "cleaner_last_success_timestamp_seconds",
                 "cleaner_health_status", "cleaner_run_duration_seconds_bucket", "jvm_memory_used_bytes");
-        assertThat(afterRun.sampleNames()).containsAll(used);
+        // Micrometer serves the GC pause timer from the first collection on, which a short test may not see
+        assertThat(afterRun.sampleNames()).containsAll(used.stream().filter(n -> !n.startsWith("jvm_gc_pause_seconds")).toList());
         // and every label they group or select by
         Matcher labels = Pattern.compile("by \\(([^)]*)\\)|\\{([a-z_]+)=").matcher(queries);
         Set<String> labelNames = new TreeSet<>();
