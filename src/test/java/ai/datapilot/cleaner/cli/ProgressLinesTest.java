@@ -12,14 +12,11 @@ import ai.datapilot.cleaner.settings.SettingsParser;
 import ai.datapilot.cleaner.settings.SettingsRefusedException;
 import ai.datapilot.cleaner.store.ScannedItem;
 import ai.datapilot.cleaner.store.StoreKind;
-import ai.datapilot.cleaner.testing.CleanerRuns;
-import ai.datapilot.cleaner.testing.CleanerRuns.Result;
 import ai.datapilot.cleaner.testing.RedisForTests;
 import ai.datapilot.cleaner.testing.StorageTree;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -68,16 +65,9 @@ class ProgressLinesTest {
     }
 
     private String[] run(Map<String, String> env) {
-        Result[] result = new Result[1];
-        String stderr = JsonLogLinesTest.stderrOf(() -> {
-            try {
-                result[0] = CleanerRuns.run(env);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        assertThat(result[0].exitCode()).as(stderr).isZero();
-        return new String[] {result[0].summary().get("runId").asText(), stderr};
+        JsonLogLinesTest.Captured captured = JsonLogLinesTest.runCapturingStderr(env);
+        assertThat(captured.result().exitCode()).as(captured.stderr()).isZero();
+        return new String[] {captured.result().summary().get("runId").asText(), captured.stderr()};
     }
 
     @Test
