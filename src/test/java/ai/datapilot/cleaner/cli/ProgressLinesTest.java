@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.datapilot.cleaner.audit.CleanerRun;
 import ai.datapilot.cleaner.audit.RunProgress;
 import ai.datapilot.cleaner.audit.ScanResult;
+import ai.datapilot.cleaner.progress.ProgressReporter;
 import ai.datapilot.cleaner.settings.SettingsParser;
 import ai.datapilot.cleaner.settings.SettingsRefusedException;
 import ai.datapilot.cleaner.store.ScannedItem;
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -183,6 +185,31 @@ class ProgressLinesTest {
         List<ScannedItem> plan = run.decidePlan();
         assertThat(run.progress().phase()).isEqualTo(RunProgress.DELETING);
         assertThat(run.progress().planned()).isEqualTo(plan.size()).isEqualTo(1);
+    }
+
+    @Test
+    void aScanInProgressIsReportedFromTheLiveCountsAndTheTicksStopOnceTheRunIsComplete() throws Exception {
+        CleanerRun run = new CleanerRun(Instant.now(), 24d, false, 500, "blobs", "redis");
+        ScanResult scan = new ScanResult(StoreKind.BLOB, 500, run.live());
+        String logged = JsonLogLinesTest.stderrOf(() -> {
+            try (ProgressReporter reporter = new ProgressReporter(Duration.ofMillis(200), 0)) {
+                reporter.opened(run);
+                for (int i = 0; i < 1000; i++) {
+                    scan.countScanned(10);
+                }
+                Thread.sleep(700);
+                // a run whose close step never came: its audit is complete, so the ticks stop
+                run.complete(Instant.now());
+                Thread.sleep(900);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        List<String> lines = logged.lines().filter(l -> l.contains("Progress: ")).toList();
+        assertThat(lines).isNotEmpty().allSatisfy(l -> assertThat(l)
+                .contains("run=" + run.runId())
+                .contains("Progress: scanning; scanned 1000 blob item(s), 0 job record(s); 0 expired so far, 0 kept; "));
+        assertThat(lines.size()).as("about 3 ticks in 0.7 s, none in the 0.9 s after the run was complete").isBetween(2, 5);
     }
 
     private static JsonNode json(String line) {
