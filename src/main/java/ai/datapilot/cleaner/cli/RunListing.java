@@ -81,6 +81,9 @@ final class RunListing {
         if (run.skippedCount() > 0) {
             b.append("; ").append(run.skippedCount()).append(" skipped in all (see the audit's skipped)");
         }
+        if (!run.errors().isEmpty()) {
+            b.append("; ").append(run.errors().size()).append(" error(s) (see the audit's errors)");
+        }
         return b.toString();
     }
 }

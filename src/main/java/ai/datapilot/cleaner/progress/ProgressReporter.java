@@ -152,7 +152,8 @@ public final class ProgressReporter implements RunWatcher, AutoCloseable {
                 b.append(" (paced at ").append(pace).append("/s)");
             }
             if (RunProgress.DELETING.equals(p.phase())) {
-                b.append("; ").append(left == null ? "time left unknown" : "about " + HumanUnits.span(left) + " left");
+                b.append("; ").append(left == null ? "time left unknown"
+                        : left.isZero() || left.getSeconds() > 0 ? "about " + HumanUnits.span(left) + " left" : "under 1s left");
             }
             return b.toString();
         }

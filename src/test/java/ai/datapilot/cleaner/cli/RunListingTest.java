@@ -157,6 +157,16 @@ class RunListingTest {
     }
 
     @Test
+    void theTotalsSayWhenTheRunHadErrors() throws Exception {
+        Listed listed = run(folderEnv("CLEANER_DRY_RUN", "true", "REDIS_URL", "redis://127.0.0.1:1/0", "CLEANER_REDIS_TIMEOUT_MS", "200"),
+                "--list");
+
+        assertThat(listed.exitCode()).isEqualTo(1);
+        assertThat(listed.total()).contains("; " + listed.summary().get("errorCount").asInt() + " error(s) (see the audit's errors)");
+        assertThat(listed.items()).anyMatch(l -> l.startsWith("would_delete  blob") && l.contains("uploads/job_1/data.csv"));
+    }
+
+    @Test
     void listIsRefusedWhereItMeansNothing() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = CleanerCommand.execute(new String[] {"daemon", "--list"}, folderEnv(), new PrintStream(new ByteArrayOutputStream()),
