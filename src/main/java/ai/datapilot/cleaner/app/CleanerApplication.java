@@ -141,6 +141,11 @@ public final class CleanerApplication implements AutoCloseable {
         return configuration.auditArchive();
     }
 
+    /** Output printed after each run, just before its summary line (run-once --list). */
+    public void printBeforeSummary(java.util.function.Consumer<CleanerRun> output) {
+        configuration.structuredSummary().printBefore(output);
+    }
+
     /** Runs one cleanup through the routes and returns its record. */
     public CleanerRun runOnce() {
         ProducerTemplate template = context().createProducerTemplate();

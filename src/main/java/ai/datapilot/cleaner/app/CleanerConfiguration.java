@@ -27,6 +27,7 @@ import ai.datapilot.cleaner.metrics.HelpTexts;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import ai.datapilot.cleaner.lease.RedisRunLease;
 import ai.datapilot.cleaner.lease.RunLease;
+import ai.datapilot.cleaner.progress.ProgressReporter;
 import ai.datapilot.cleaner.selection.DeleteCap;
 import ai.datapilot.cleaner.selection.ExpiryFilter;
 import ai.datapilot.cleaner.selection.ScanAggregation;
@@ -66,6 +67,8 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     private RunLease runLease;
     private final RunTracker runTracker = new RunTracker();
     private final RunMetrics runMetrics = new RunMetrics();
+    private final ProgressReporter progress;
+    private final StructuredSummary structuredSummary;
     private CleanerHealth health;
 
     public CleanerConfiguration(CleanerSettings settings, PrintStream out, Clock clock) {
@@ -85,6 +88,9 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
         this.blobStorage = new BlobStorage(settings);
         this.blobStore = blobStorage.store();
         this.deleteGate = new DeleteGate(settings.dryRun());
+        this.progress = new ProgressReporter(settings.progressInterval(), settings.deletesPerSecond());
+        runTracker.watch(progress);
+        this.structuredSummary = new StructuredSummary(out);
     }
 
     private synchronized void redisReady() {
@@ -251,11 +257,12 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
 
     @BindToRegistry
     public StructuredSummary structuredSummary() {
-        return new StructuredSummary(out);
+        return structuredSummary;
     }
 
     @Override
     public synchronized void close() {
+        progress.close();
         if (runLease != null) {
             runLease.close();
         }

@@ -60,6 +60,11 @@ public final class CleanerRun {
     private Path auditFile;
     private String auditLocation;
     private boolean summaryPrinted;
+    private final LiveCounts live = new LiveCounts();
+    private long planned;
+    private long planSettled;
+    private long planFailed;
+    private long planSkipped;
 
     public CleanerRun(Instant startedAt, Double ttlHours, boolean dryRun, Integer maxDeleteBatch,
             String blobStore, String jobRecordStore) {
@@ -186,6 +191,8 @@ public final class CleanerRun {
     /** A planned item that was never attempted because the run stopped: it waits for the next run. */
     public synchronized void notAttempted(ScannedItem item) {
         interrupted = true;
+        planSettled++;
+        planSkipped++;
         ItemOutcome outcome = ItemOutcome.skipped(item, SkipReason.NOT_ATTEMPTED, "not attempted: " + stopReason);
         items.add(outcome);
         // a skip like any other: counted and listed, so skippedCount equals what the audit shows
@@ -205,6 +212,7 @@ public final class CleanerRun {
     public synchronized List<ScannedItem> decidePlan() {
         // a scan cut short by a stop gives no sound plan: delete nothing, defer everything
         List<ScannedItem> plan = interrupted ? List.of() : expired.oldestFirst();
+        planned = plan.size();
         planDecidedAt = Instant.now();
         long blobs = plan.stream().filter(i -> i.store() == StoreKind.BLOB).count();
         deferredBlobs = expiredBlobs - blobs;
@@ -214,6 +222,10 @@ public final class CleanerRun {
 
     public synchronized void record(ItemOutcome outcome) {
         items.add(outcome);
+        planSettled++;
+        if (outcome.kind() == Outcome.FAILED) {
+            planFailed++;
+        }
         if (outcome.removes()) {
             if (outcome.item().store() == StoreKind.BLOB) {
                 deletedBlobs++;
@@ -223,6 +235,7 @@ public final class CleanerRun {
             bytes.get(outcome.item().store())[2] += outcome.item().knownSize();
         } else if (outcome.kind() == Outcome.KEPT) {
             // planned, then kept by a route step: no longer expired-and-eligible, but kept
+            live.kept().increment();
             if (outcome.item().store() == StoreKind.BLOB) {
                 keptBlobs++;
             } else {
@@ -230,12 +243,26 @@ public final class CleanerRun {
             }
             bytes.get(outcome.item().store())[3] += outcome.item().knownSize();
         } else if (outcome.kind() == Outcome.SKIPPED) {
+            planSkipped++;
             skippedCount++;
             skipCounts.merge(outcome.why() == null ? SkipReason.CHANGED_AFTER_SCAN : outcome.why(), 1L, Long::sum);
             if (skipped.size() < ScanResult.SKIPPED_LISTED) {
                 skipped.add(outcome.id() + ": " + outcome.reason());
             }
         }
+    }
+
+    /** The counters the scans and deletes keep up to date as they go. */
+    public LiveCounts live() {
+        return live;
+    }
+
+    /** Where the run stands now; cheap enough to read every few seconds from another thread. */
+    public synchronized RunProgress progress() {
+        String phase = planDecidedAt == null ? RunProgress.SCANNING
+                : deletesDoneAt == null ? RunProgress.DELETING : RunProgress.FINISHING;
+        return new RunProgress(phase, dryRun(), live.blobsScanned(), live.keysScanned(), live.expiredSoFar(), planned,
+                deletedBlobs + deletedKeys, live.keptSoFar(), planFailed, planSkipped, planSettled);
     }
 
     public synchronized void error(CleanerError error) {

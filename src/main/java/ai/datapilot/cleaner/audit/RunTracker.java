@@ -29,6 +29,12 @@ public final class RunTracker {
     private CleanerRun last;
     private String stopping;
     private final java.util.ArrayDeque<StepFailure> stepFailures = new java.util.ArrayDeque<>();
+    private final java.util.List<RunWatcher> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** {@code watcher} hears of every run opened and ended from now on. */
+    public void watch(RunWatcher watcher) {
+        watchers.add(watcher);
+    }
 
     public synchronized void begin(CleanerRun run) {
         current = run;
@@ -36,6 +42,7 @@ public final class RunTracker {
         if (stopping != null) {
             run.requestStop(stopping);
         }
+        watchers.forEach(w -> w.opened(run));
     }
 
     public synchronized void end(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
@@ -44,6 +51,9 @@ public final class RunTracker {
         }
         last = run;
         notifyAll();
+        if (run != null) {
+            watchers.forEach(w -> w.closed(run));
+        }
     }
 
     /** True while {@code run} has not been ended (its close-run step not reached). */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the expiry filter made of one store's scan: counts and bytes, the oldest expired items,
@@ -33,10 +34,19 @@ public final class ScanResult {
     private long scannedBytes;
     private long expiredBytes;
     private long keptBytes;
+    private final LongAdder liveScanned;
+    private final LiveCounts live;
 
     public ScanResult(StoreKind store, int capacity) {
+        this(store, capacity, new LiveCounts());
+    }
+
+    /** @param live the run's counters the progress line reads while this scan goes */
+    public ScanResult(StoreKind store, int capacity, LiveCounts live) {
         this.store = store;
         this.expiredPool = new OldestFirstPool(capacity);
+        this.live = live;
+        this.liveScanned = live.scanned(store);
     }
 
     public static ScanResult failed(StoreKind store, CleanerError error) {
@@ -48,16 +58,19 @@ public final class ScanResult {
     /** An item whose age was established; {@code size} may be {@link ScannedItem#UNKNOWN_SIZE}. */
     public void countScanned(long size) {
         scanned++;
+        liveScanned.increment();
         scannedBytes += Math.max(0, size);
     }
 
     /** An item seen whose age is not known: scanned, but no bytes are counted for it. */
     public void countSeen() {
         scanned++;
+        liveScanned.increment();
     }
 
     public void expired(ScannedItem item) {
         expired++;
+        live.expired().increment();
         expiredBytes += item.knownSize();
         expiredPool.offer(item);
     }
@@ -65,6 +78,7 @@ public final class ScanResult {
     /** Expired, but kept by a keep rule: counted (not as expired) and, the first {@value #SKIPPED_LISTED}, listed. */
     public void kept(ScannedItem item, String rule, String reason) {
         kept++;
+        live.kept().increment();
         keptBytes += item.knownSize();
         if (keptListed.size() < SKIPPED_LISTED) {
             keptListed.add(ItemOutcome.kept(item, rule, reason));

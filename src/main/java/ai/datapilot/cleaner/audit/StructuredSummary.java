@@ -3,6 +3,7 @@ package ai.datapilot.cleaner.audit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
+import java.util.function.Consumer;
 import net.logstash.logback.marker.Markers;
 import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
@@ -20,12 +21,28 @@ public final class StructuredSummary {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PrintStream out;
+    private volatile Consumer<CleanerRun> before = run -> { };
 
     public StructuredSummary(PrintStream out) {
         this.out = out;
     }
 
+    /**
+     * Output of the command to print before the summary line ({@code run-once --list}), so that the
+     * summary stays the last line of stdout. Whatever it throws, the summary line is printed.
+     */
+    public void printBefore(Consumer<CleanerRun> output) {
+        this.before = output;
+    }
+
     public void print(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
+        if (!run.isSummaryPrinted()) {
+            try {
+                before.accept(run);
+            } catch (RuntimeException e) {
+                LOG.warn("Output before the summary line not complete: {}", e.toString());
+            }
+        }
         print(out, run);
     }
 
@@ -51,7 +68,7 @@ public final class StructuredSummary {
     /** Prints the line unless the run's route already did (a step before it failed). */
     public void printIfMissing(CleanerRun run) {
         if (!run.isSummaryPrinted()) {
-            print(out, run);
+            print(run);
         }
     }
 }

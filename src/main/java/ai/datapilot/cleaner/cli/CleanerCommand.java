@@ -23,7 +23,7 @@ public final class CleanerCommand {
 
     /** The options each command understands; anything else is refused (exit 2), never ignored. */
     private static final Map<String, Set<String>> OPTIONS = Map.of(
-            "run-once", Set.of("--dry-run"),
+            "run-once", Set.of("--dry-run", "--list"),
             "daemon", Set.of("--dry-run"),
             "health", Set.of(),
             "pause", Set.of(),
@@ -87,7 +87,7 @@ public final class CleanerCommand {
             effective.put(SettingsParser.CLEANER_DRY_RUN, "true");
         }
         return switch (command) {
-            case "run-once" -> RunOnce.execute(effective, out, Clock.systemUTC());
+            case "run-once" -> RunOnce.execute(effective, out, Clock.systemUTC(), rest.contains("--list"));
             case "daemon" -> Daemon.execute(effective, out, Clock.systemUTC());
             case "health" -> HealthCommand.execute(env, out, Clock.systemUTC());
             case "pause", "resume", "run-now", "status" -> ServiceCommand.execute(command, env, out, err);
@@ -121,7 +121,9 @@ public final class CleanerCommand {
 
                 Commands:
                   daemon [--dry-run]   (default) the service: runs on CLEANER_CRON_SCHEDULE, JMX, /observe/health, /observe/metrics
-                  run-once [--dry-run] run one cleanup and exit (what cron, a Kubernetes CronJob or the platform scheduler call)
+                  run-once [--dry-run] [--list]
+                                       run one cleanup and exit (what cron, a Kubernetes CronJob or the platform scheduler call);
+                                       --list prints each item, its age, size and rule, and the totals before the summary line
                   health               print the health JSON; exit 0 healthy, 1 degraded, 2 unhealthy
                   pause                pause the schedule of the service running here (same user); run-now still works
                   resume               resume it: the next run is at the next scheduled time, missed fires are skipped

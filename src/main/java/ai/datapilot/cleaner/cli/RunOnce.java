@@ -30,6 +30,11 @@ public final class RunOnce {
     }
 
     public static int execute(Map<String, String> env, PrintStream out, Clock clock) {
+        return execute(env, out, clock, false);
+    }
+
+    /** @param list {@code --list}: the run's items in human form on {@code out}, before the summary line */
+    public static int execute(Map<String, String> env, PrintStream out, Clock clock, boolean list) {
         CleanerSettings settings;
         try {
             settings = SettingsParser.parse(env);
@@ -39,6 +44,9 @@ public final class RunOnce {
         Logging.apply(settings.logLevel(), settings.logFormat());
         CleanerRun run;
         try (CleanerApplication app = CleanerApplication.start(settings, out, clock)) {
+            if (list) {
+                app.printBeforeSummary(done -> RunListing.print(out, done));
+            }
             sun.misc.SignalHandler before = sun.misc.Signal.handle(SIGTERM, stopOnSigterm(app));
             try {
                 run = app.runOnce();

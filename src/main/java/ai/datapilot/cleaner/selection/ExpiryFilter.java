@@ -36,7 +36,7 @@ public final class ExpiryFilter {
         RunRules rules = run.context().rules();
         Instant latestCutoff = rules.latestCutoff();
         Instant now = run.startedAt();
-        ScanResult result = new ScanResult(scan.store(), run.maxDeleteBatch());
+        ScanResult result = new ScanResult(scan.store(), run.maxDeleteBatch(), run.live());
         if (scan.store() == StoreKind.REDIS && run.jobRecordsUnguardedReason() != null) {
             // no lease covers Redis in this run: its job records are left for a run that holds one
             CleanerError error = CleanerError.redisScan("Redis at " + run.jobRecordStore() + ": job records not scanned: "

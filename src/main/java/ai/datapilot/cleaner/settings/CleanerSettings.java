@@ -14,7 +14,7 @@ import java.util.Optional;
  * means every value was checked, and paths are absolute, normalised and inside the storage root.
  * Exactly one blob store is set: {@code storageRoot} (local disk) or {@code objectStorage}.
  * {@code deletesPerSecond} is the pace of this run: 0 (not paced) for a dry run unless
- * CLEANER_PACE_DRY_RUN asks for it.
+ * CLEANER_PACE_DRY_RUN asks for it. {@code progressInterval} zero: no progress lines.
  */
 public record CleanerSettings(
         Path storageRoot,
@@ -42,7 +42,8 @@ public record CleanerSettings(
         Duration healthMaxAge,
         int healthMaxErrors,
         Optional<PushgatewayUrl> pushgateway,
-        CleanerRules rules) {
+        CleanerRules rules,
+        Duration progressInterval) {
 
     public Duration ttl() {
         return Duration.ofMillis(Math.round(ttlHours * 3_600_000d));

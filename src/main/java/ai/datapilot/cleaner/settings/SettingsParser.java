@@ -54,6 +54,7 @@ public final class SettingsParser {
     public static final String CLEANER_HEALTH_MAX_AGE_HOURS = "CLEANER_HEALTH_MAX_AGE_HOURS";
     public static final String CLEANER_HEALTH_MAX_ERRORS = "CLEANER_HEALTH_MAX_ERRORS";
     public static final String CLEANER_PUSHGATEWAY_URL = "CLEANER_PUSHGATEWAY_URL";
+    public static final String CLEANER_PROGRESS_SECONDS = "CLEANER_PROGRESS_SECONDS";
 
     /** Every setting, its default and its meaning: the source of {@code --help} and the table in docs/settings.md. */
     public static final List<String[]> DOCUMENTED = List.of(
@@ -77,6 +78,7 @@ public final class SettingsParser {
             new String[] {CLEANER_DELETE_RETRIES, "3", "retries of a failed delete (backoff x2, at most 10 s apart)"},
             new String[] {CLEANER_DELETE_RETRY_DELAY_MS, "500", "delay before the first retry of a failed delete"},
             new String[] {CLEANER_REDIS_TIMEOUT_MS, "5000", "Redis connect and read timeout"},
+            new String[] {CLEANER_PROGRESS_SECONDS, "10", "a progress line on stderr this often while a run lasts (scanned, planned, deleted, rate, time left); 0 = none"},
             new String[] {CLEANER_MAX_RUNTIME, "10m", "time budget of a run (e.g. 90s, 10m, 1h, PT10M); then no new deletes"},
             new String[] {CLEANER_LEASE_KEY, "datapilot-cleaner:lease", "Redis key of the one-run-at-a-time lease (never job:*)"},
             new String[] {CLEANER_LEASE_TTL_SECONDS, "60", "lease lifetime, renewed every third of it while the run lasts"},
@@ -135,6 +137,7 @@ public final class SettingsParser {
         Integer retries = integer(CLEANER_DELETE_RETRIES, "3", 0, 10, "a whole number of retries from 0 to 10");
         Integer retryDelay = integer(CLEANER_DELETE_RETRY_DELAY_MS, "500", 0, 60_000, "milliseconds from 0 to 60000");
         Integer redisTimeout = integer(CLEANER_REDIS_TIMEOUT_MS, "5000", 100, 600_000, "milliseconds from 100 to 600000");
+        Integer progressSeconds = integer(CLEANER_PROGRESS_SECONDS, "10", 0, 86_400, "a whole number of seconds from 0 to 86400, e.g. 10 (0 = no progress lines)");
         Duration maxRuntime = duration(CLEANER_MAX_RUNTIME, "10m", Duration.ofSeconds(1), Duration.ofHours(24));
         String leaseKey = leaseKey();
         Integer leaseTtl = integer(CLEANER_LEASE_TTL_SECONDS, "60", 5, 3600, "seconds from 5 to 3600");
@@ -161,7 +164,7 @@ public final class SettingsParser {
         return new CleanerSettings(root, s3, redis, ttl, minTtl, dryRun, logLevel, logFormat, prefixes, auditPath, batch, rate,
                 retries, retryDelay, Duration.ofMillis(redisTimeout), maxRuntime, leaseKey, Duration.ofSeconds(leaseTtl), routes,
                 schedule, managementPort, reload, Duration.ofMillis(Math.round(healthAge * 3_600_000d)), healthErrors,
-                pushgateway, rules);
+                pushgateway, rules, Duration.ofSeconds(progressSeconds));
     }
 
     private String raw(String name, String fallback) {

@@ -96,6 +96,22 @@ class JsonLogLinesTest {
         assertThat(lines.get(1)).endsWith("] JsonLogLinesTest - after");
     }
 
+    /** A run-once in this JVM with what it logged on stderr. */
+    record Captured(ai.datapilot.cleaner.testing.CleanerRuns.Result result, String stderr) {
+    }
+
+    static Captured runCapturingStderr(java.util.Map<String, String> env) {
+        ai.datapilot.cleaner.testing.CleanerRuns.Result[] result = new ai.datapilot.cleaner.testing.CleanerRuns.Result[1];
+        String stderr = stderrOf(() -> {
+            try {
+                result[0] = ai.datapilot.cleaner.testing.CleanerRuns.run(env);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        return new Captured(result[0], stderr);
+    }
+
     static String stderrOf(Runnable action) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream err = System.err;

@@ -6,14 +6,12 @@ import static ai.datapilot.cleaner.testing.StorageTree.old;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import ai.datapilot.cleaner.testing.CleanerRuns;
 import ai.datapilot.cleaner.testing.CleanerRuns.Result;
 import ai.datapilot.cleaner.testing.RedisForTests;
 import ai.datapilot.cleaner.testing.StorageTree;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,23 +62,16 @@ class RunLogsTest {
     }
 
     private Logged run(Map<String, String> env) {
-        Result[] result = new Result[1];
-        String stderr = JsonLogLinesTest.stderrOf(() -> {
-            try {
-                result[0] = CleanerRuns.run(env);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        JsonLogLinesTest.Captured captured = JsonLogLinesTest.runCapturingStderr(env);
         List<JsonNode> events = new ArrayList<>();
-        for (String line : stderr.lines().toList()) {
+        for (String line : captured.stderr().lines().toList()) {
             try {
                 events.add(JSON.readTree(line));
             } catch (IOException e) {
                 throw new AssertionError("not a JSON line: " + line, e);
             }
         }
-        return new Logged(result[0], events);
+        return new Logged(captured.result(), events);
     }
 
     private Map<String, String> jsonEnv(String... overrides) {
@@ -164,17 +155,10 @@ class RunLogsTest {
     @Test
     void anUnknownFormatIsRefusedInTextNamingTheVariableTheValueAndTheFix() throws IOException {
         Map<String, String> env = env(tree.root(), redis.url(), "CLEANER_LOG_FORMAT", "yaml");
-        Result[] result = new Result[1];
-        String stderr = JsonLogLinesTest.stderrOf(() -> {
-            try {
-                result[0] = CleanerRuns.run(env);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        JsonLogLinesTest.Captured captured = JsonLogLinesTest.runCapturingStderr(env);
 
-        assertThat(result[0].exitCode()).isEqualTo(2);
-        assertThat(stderr).doesNotStartWith("{")
+        assertThat(captured.result().exitCode()).isEqualTo(2);
+        assertThat(captured.stderr()).doesNotStartWith("{")
                 .contains("CONFIG_REFUSED CLEANER_LOG_FORMAT=\"yaml\" refused: unknown log format; fix: set CLEANER_LOG_FORMAT to text or json");
     }
 
