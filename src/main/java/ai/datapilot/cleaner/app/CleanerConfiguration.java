@@ -1,6 +1,7 @@
 package ai.datapilot.cleaner.app;
 
 import ai.datapilot.cleaner.audit.AuditFile;
+import ai.datapilot.cleaner.audit.RunEndGuard;
 import ai.datapilot.cleaner.audit.FailedStep;
 import ai.datapilot.cleaner.audit.RunStart;
 import ai.datapilot.cleaner.audit.RunTracker;
@@ -176,7 +177,10 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
 
     @BindToRegistry
     public RunStart runStart() {
-        return new RunStart(settings, blobStore.describe(), settings.redisUrl().masked(), clock, runTracker);
+        RunLease lease = runLease();
+        // a run whose routes do not end it (an edited step throwing where nothing catches) is ended in Java
+        RunEndGuard guard = new RunEndGuard(runTracker, lease::release, auditFallback(), structuredSummary(), runMetrics::record);
+        return new RunStart(settings, blobStore.describe(), settings.redisUrl().masked(), clock, runTracker, guard);
     }
 
     @BindToRegistry
@@ -213,7 +217,8 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
 
     @BindToRegistry
     public CandidateDeleter candidateDeleter() {
-        return new CandidateDeleter(blobStore, jobRecordStore(), deleteGate);
+        JobRecordStore records = jobRecordStore(); // sets up the lease too
+        return new CandidateDeleter(blobStore, records, deleteGate, runLease::holdsFor);
     }
 
     @BindToRegistry

@@ -174,6 +174,27 @@ public final class RoutesReloader {
         if (context.getRoutes().isEmpty()) {
             throw new IllegalArgumentException("the folder holds no routes");
         }
+        requireServiceRoutes();
+    }
+
+    /** The routes the service itself calls (run-now, the run, the audit), each on its own endpoint. */
+    static final Map<String, String> REQUIRED = Map.of(
+            "trigger-run-once", "direct://run-once",
+            "cleanup-run", "direct://cleanup-run",
+            "write-audit", "direct://write-audit");
+
+    private void requireServiceRoutes() {
+        List<String> missing = new ArrayList<>();
+        REQUIRED.forEach((id, uri) -> {
+            Route route = context.getRoute(id);
+            if (route == null || !uri.equals(route.getEndpoint().getEndpointUri())) {
+                missing.add("route " + id + " from " + uri.replace("://", ":"));
+            }
+        });
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("the service needs " + String.join(", ", missing.stream().sorted().toList())
+                    + " (route ids and endpoints are what run-now, the schedule and the audit call)");
+        }
     }
 
     private List<String> routeIds() {
