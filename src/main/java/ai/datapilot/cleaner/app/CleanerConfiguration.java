@@ -65,6 +65,7 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     private JobRecordStore jobRecordStore;
     private final DeleteGate deleteGate;
     private RunLease runLease;
+    private RunEndGuard runEndGuard;
     private final RunTracker runTracker = new RunTracker();
     private final RunMetrics runMetrics = new RunMetrics();
     private CleanerHealth health;
@@ -177,10 +178,16 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
 
     @BindToRegistry
     public RunStart runStart() {
-        RunLease lease = runLease();
-        // a run whose routes do not end it (an edited step throwing where nothing catches) is ended in Java
-        RunEndGuard guard = new RunEndGuard(runTracker, lease::release, auditFallback(), structuredSummary(), runMetrics::record);
-        return new RunStart(settings, blobStore.describe(), settings.redisUrl().masked(), clock, runTracker, guard);
+        return new RunStart(settings, blobStore.describe(), settings.redisUrl().masked(), clock, runTracker, runEndGuard());
+    }
+
+    /** Ends in Java a run its routes did not end (an edited step throwing where nothing catches, or hanging). */
+    public synchronized RunEndGuard runEndGuard() {
+        if (runEndGuard == null) {
+            RunLease lease = runLease();
+            runEndGuard = new RunEndGuard(runTracker, lease::release, auditFallback(), structuredSummary(), runMetrics::record);
+        }
+        return runEndGuard;
     }
 
     @BindToRegistry
@@ -260,6 +267,9 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
 
     @Override
     public synchronized void close() {
+        if (runEndGuard != null) {
+            runEndGuard.close();
+        }
         if (runLease != null) {
             runLease.close();
         }

@@ -336,6 +336,11 @@ public final class CleanerRun {
         return startedAt;
     }
 
+    /** CLEANER_MAX_RUNTIME, or null when the run has no time budget. */
+    public java.time.Duration maxRuntime() {
+        return maxRuntime;
+    }
+
     public Instant cutoff() {
         return cutoff;
     }

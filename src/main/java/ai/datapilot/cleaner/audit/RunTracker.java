@@ -28,6 +28,7 @@ public final class RunTracker {
     private CleanerRun current;
     private CleanerRun last;
     private String stopping;
+    private boolean abandoned;
     private final java.util.ArrayDeque<StepFailure> stepFailures = new java.util.ArrayDeque<>();
 
     public synchronized void begin(CleanerRun run) {
@@ -150,6 +151,21 @@ public final class RunTracker {
             wait(Math.max(1, left / 1_000_000));
         }
         return true;
+    }
+
+    /** The run in progress, if any. */
+    synchronized Optional<CleanerRun> current() {
+        return Optional.ofNullable(current);
+    }
+
+    /** A run was ended by {@link RunEndGuard} while a step of it still hung: its exchange may still be in flight. */
+    synchronized void abandoned() {
+        abandoned = true;
+    }
+
+    /** True once a run was ended while a step of it hung (its trigger route may never stop by itself). */
+    public synchronized boolean hasAbandonedRun() {
+        return abandoned;
     }
 
     public synchronized boolean isRunning() {

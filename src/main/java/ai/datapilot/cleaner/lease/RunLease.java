@@ -214,12 +214,12 @@ public final class RunLease implements LeaseCheck {
     }
 
     public synchronized void release(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
-        if (holding == run) {
-            holding = null;
-        }
-        if (!run.isLeaseHeld()) {
+        // only the run holding the lease releases it: a run ended while a step hung may come here
+        // late, when the lease is another run's
+        if (!run.isLeaseHeld() || holding != run) {
             return;
         }
+        holding = null;
         if (renewal != null) {
             renewal.cancel(false);
             renewal = null;
