@@ -32,6 +32,15 @@ public final class RunTracker {
     private final java.util.ArrayDeque<StepFailure> stepFailures = new java.util.ArrayDeque<>();
 
     public synchronized void begin(CleanerRun run) {
+        if (current != null && current != run) {
+            // a second trigger while a run goes: it is turned away by the lease; the service keeps
+            // knowing the run that really runs (reloads wait for it, stop requests reach it)
+            LOG.warn("Run {} starts while run {} is in progress: the lease turns it away", run.runId(), current.runId());
+            if (stopping != null) {
+                run.requestStop(stopping);
+            }
+            return;
+        }
         current = run;
         stepFailures.clear();
         if (stopping != null) {

@@ -155,6 +155,41 @@ class HostileRouteEditTest {
         assertThat(tree.exists("uploads/job_old/data.csv")).isFalse();
     }
 
+    @Test
+    void runNowTwiceAtOnceRunsOneCleanupAndFreesTheService() throws Exception {
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.List<java.util.concurrent.Future<Object>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                answers.add(two.submit(() -> {
+                    together.await();
+                    return service.invoke("runNow");
+                }));
+            }
+            for (java.util.concurrent.Future<Object> a : answers) {
+                a.get();
+            }
+        } finally {
+            two.shutdownNow();
+        }
+        RunningService.await(() -> !tree.auditFiles().isEmpty() && !service.running(), 20_000, "the runs");
+        Thread.sleep(1_000);
+        RunningService.await(() -> !service.running(), 20_000, "no run in progress");
+        java.util.List<String> statuses = new java.util.ArrayList<>();
+        for (Path p : tree.auditFiles()) {
+            statuses.add(JSON.readTree(p.toFile()).get("status").asText());
+        }
+        assertThat(statuses).containsOnlyOnce("completed");
+        assertThat(statuses).allMatch(st -> st.equals("completed") || st.equals("lease_unavailable"));
+        assertThat(redis.exists(LEASE_KEY)).isFalse();
+        assertThat(service.attribute("LastRunStatus")).isIn("completed", "lease_unavailable");
+        // the service is free: a later run is not turned away by a lock left behind
+        redis.setJob("job:job_new", job("job_new", old()));
+        assertThat(runNow().get("status").asText()).isEqualTo("completed");
+        assertThat(redis.exists("job:job_new")).isFalse();
+    }
+
     /** The edit stays out: the service keeps its routes and a run completes with them. */
     private void rejected(String edited) throws Exception {
         assertThat(edited).isNotEqualTo(original);
