@@ -156,6 +156,30 @@ class HostileRouteEditTest {
     }
 
     @Test
+    void aStepThatHangsAtShutdownStillLeavesItsAuditAndLease() throws Exception {
+        service.close();
+        Map<String, String> env = RunningService.env(tree, redis);
+        env.put("CLEANER_DRY_RUN", "false");
+        env.put("CLEANER_MAX_RUNTIME", "1h");
+        env.put("CLEANER_ROUTES_DIR", routes.toString());
+        String step = "              - bean:\n                  id: delete-candidate\n";
+        Files.writeString(routes.resolve("cleaner.camel.yaml"), original.replace(step, "              - delay:\n"
+                + "                  id: operator-step\n                  constant: \"3600000\"\n" + step));
+        service = RunningService.start(env);
+        assertThat(service.invoke("runNow")).isEqualTo("started");
+        RunningService.await(() -> redis.exists(LEASE_KEY), 20_000, "the run holding the lease");
+        Thread.sleep(1_000);
+        // SIGTERM: camel-main's graceful shutdown waits for the run (30 s), then the run is ended
+        service.close();
+        service = null;
+        JsonNode audit = JSON.readTree(tree.auditFiles().get(0).toFile());
+        assertThat(audit.get("status").asText()).isEqualTo("failed");
+        assertThat(audit.toString()).contains("the service stopped while a route step of the run still hung");
+        assertThat(redis.exists(LEASE_KEY)).isFalse();
+        assertThat(tree.exists("uploads/job_old/data.csv")).isTrue();
+    }
+
+    @Test
     void runNowTwiceAtOnceRunsOneCleanupAndFreesTheService() throws Exception {
         java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
         java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
