@@ -76,6 +76,12 @@ public final class RunLease implements LeaseCheck {
     }
 
     public synchronized void acquire(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
+        if (holding != null && holding != run) {
+            // a second run of this process (a second trigger): turned away before it touches the
+            // token, the renewal or the lock file of the run that holds the lease
+            deny(run, "another run in this process (" + holding.runId() + ") holds the lease");
+            return;
+        }
         current = run;
         lostReported = false;
         if (local != null) {
