@@ -180,6 +180,25 @@ class HostileRouteEditTest {
     }
 
     @Test
+    void anEditThatPlansTwiceDeletesNoMoreThanTheCap() throws Exception {
+        service.close();
+        Map<String, String> env = RunningService.env(tree, redis);
+        env.put("CLEANER_DRY_RUN", "false");
+        env.put("CLEANER_MAX_DELETE_BATCH", "1");
+        env.put("CLEANER_ROUTES_DIR", routes.toString());
+        String call = "                        - to:\n                            uri: direct:plan-and-delete\n";
+        Files.writeString(routes.resolve("cleaner.camel.yaml"), original.replace(call, call + call));
+        service = RunningService.start(env);
+        JsonNode run = runNow();
+        boolean fileGone = !tree.exists("uploads/job_old/data.csv");
+        boolean recordGone = !redis.exists("job:job_old");
+        // the second plan of the run is the first one again (the run's pool of the oldest items
+        // keeps what it chose): its item is gone, the other one stays
+        assertThat(fileGone ^ recordGone).as("one item deleted, the cap (CLEANER_MAX_DELETE_BATCH=1)").isTrue();
+        assertThat(run.get("status").asText()).isEqualTo("completed");
+    }
+
+    @Test
     void runNowTwiceAtOnceRunsOneCleanupAndFreesTheService() throws Exception {
         java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
         java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
