@@ -157,15 +157,9 @@ class HostileRouteEditTest {
 
     @Test
     void aStepThatHangsAtShutdownStillLeavesItsAuditAndLease() throws Exception {
-        service.close();
-        Map<String, String> env = RunningService.env(tree, redis);
-        env.put("CLEANER_DRY_RUN", "false");
-        env.put("CLEANER_MAX_RUNTIME", "1h");
-        env.put("CLEANER_ROUTES_DIR", routes.toString());
         String step = "              - bean:\n                  id: delete-candidate\n";
-        Files.writeString(routes.resolve("cleaner.camel.yaml"), original.replace(step, "              - delay:\n"
+        restart("CLEANER_MAX_RUNTIME", "1h", original.replace(step, "              - delay:\n"
                 + "                  id: operator-step\n                  constant: \"3600000\"\n" + step));
-        service = RunningService.start(env);
         assertThat(service.invoke("runNow")).isEqualTo("started");
         RunningService.await(() -> redis.exists(LEASE_KEY), 20_000, "the run holding the lease");
         Thread.sleep(1_000);
@@ -181,14 +175,8 @@ class HostileRouteEditTest {
 
     @Test
     void anEditThatPlansTwiceDeletesNoMoreThanTheCap() throws Exception {
-        service.close();
-        Map<String, String> env = RunningService.env(tree, redis);
-        env.put("CLEANER_DRY_RUN", "false");
-        env.put("CLEANER_MAX_DELETE_BATCH", "1");
-        env.put("CLEANER_ROUTES_DIR", routes.toString());
         String call = "                        - to:\n                            uri: direct:plan-and-delete\n";
-        Files.writeString(routes.resolve("cleaner.camel.yaml"), original.replace(call, call + call));
-        service = RunningService.start(env);
+        restart("CLEANER_MAX_DELETE_BATCH", "1", original.replace(call, call + call));
         JsonNode run = runNow();
         boolean fileGone = !tree.exists("uploads/job_old/data.csv");
         boolean recordGone = !redis.exists("job:job_old");
@@ -231,6 +219,17 @@ class HostileRouteEditTest {
         redis.setJob("job:job_new", job("job_new", old()));
         assertThat(runNow().get("status").asText()).isEqualTo("completed");
         assertThat(redis.exists("job:job_new")).isFalse();
+    }
+
+    /** Restarts the service on {@code yaml} with one more setting, without reloading (a start with those routes). */
+    private void restart(String variable, String value, String yaml) throws Exception {
+        service.close();
+        Map<String, String> env = RunningService.env(tree, redis);
+        env.put("CLEANER_DRY_RUN", "false");
+        env.put(variable, value);
+        env.put("CLEANER_ROUTES_DIR", routes.toString());
+        Files.writeString(routes.resolve("cleaner.camel.yaml"), yaml);
+        service = RunningService.start(env);
     }
 
     /** The edit stays out: the service keeps its routes and a run completes with them. */
