@@ -181,6 +181,9 @@ public final class CleanerApplication implements AutoCloseable {
     public void close() {
         try {
             main.stop();
+            // camel-main's graceful shutdown gave up on a run whose step hangs: it ends here, with its audit
+            configuration.runEndGuard().endHungRun("the service stopped while a route step of the run still hung"
+                    + " (longer than camel.main.shutdown-timeout)");
         } finally {
             configuration.close();
         }

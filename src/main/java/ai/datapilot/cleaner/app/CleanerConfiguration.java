@@ -1,6 +1,7 @@
 package ai.datapilot.cleaner.app;
 
 import ai.datapilot.cleaner.audit.AuditFile;
+import ai.datapilot.cleaner.audit.RunEndGuard;
 import ai.datapilot.cleaner.audit.FailedStep;
 import ai.datapilot.cleaner.audit.RunStart;
 import ai.datapilot.cleaner.audit.RunTracker;
@@ -65,6 +66,7 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     private JobRecordStore jobRecordStore;
     private final DeleteGate deleteGate;
     private RunLease runLease;
+    private RunEndGuard runEndGuard;
     private final RunTracker runTracker = new RunTracker();
     private final RunMetrics runMetrics = new RunMetrics();
     private final ProgressReporter progress;
@@ -183,7 +185,16 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
 
     @BindToRegistry
     public RunStart runStart() {
-        return new RunStart(settings, blobStore.describe(), settings.redisUrl().masked(), clock, runTracker);
+        return new RunStart(settings, blobStore.describe(), settings.redisUrl().masked(), clock, runTracker, runEndGuard());
+    }
+
+    /** Ends in Java a run its routes did not end (an edited step throwing where nothing catches, or hanging). */
+    public synchronized RunEndGuard runEndGuard() {
+        if (runEndGuard == null) {
+            RunLease lease = runLease();
+            runEndGuard = new RunEndGuard(runTracker, lease::release, auditFallback(), structuredSummary(), runMetrics::record);
+        }
+        return runEndGuard;
     }
 
     @BindToRegistry
@@ -220,7 +231,8 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
 
     @BindToRegistry
     public CandidateDeleter candidateDeleter() {
-        return new CandidateDeleter(blobStore, jobRecordStore(), deleteGate);
+        JobRecordStore records = jobRecordStore(); // sets up the lease too
+        return new CandidateDeleter(blobStore, records, deleteGate, runLease::holdsFor);
     }
 
     @BindToRegistry
@@ -263,6 +275,9 @@ public final class CleanerConfiguration implements CamelConfiguration, AutoClose
     @Override
     public synchronized void close() {
         progress.close();
+        if (runEndGuard != null) {
+            runEndGuard.close();
+        }
         if (runLease != null) {
             runLease.close();
         }

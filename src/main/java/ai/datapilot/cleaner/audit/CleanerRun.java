@@ -390,6 +390,11 @@ public final class CleanerRun {
         return context.startedAt();
     }
 
+    /** CLEANER_MAX_RUNTIME, or null when the run has no time budget. */
+    public java.time.Duration maxRuntime() {
+        return context.maxRuntime();
+    }
+
     /** The JOB_TTL_HOURS cutoff; an item's own is {@link ScannedItem#cutoff(Instant)}. */
     public Instant cutoff() {
         return context.cutoff();

@@ -19,12 +19,13 @@ public abstract class IntoRunRecord implements AggregationStrategy {
 
     @Override
     public final Exchange aggregate(Exchange oldExchange, Exchange newExchange, Exchange inputExchange) {
-        record(newExchange.getProperty(CleanerRun.PROPERTY, CleanerRun.class), newExchange);
         if (newExchange.getException() != null) {
             // a step of the branch threw and nothing recorded it (a delete failure is handled and
             // recorded): the fan-out stops and the run fails, naming that step
+            // (checked first: the body of a branch that threw is its input, not its outcomes)
             throw org.apache.camel.RuntimeCamelException.wrapRuntimeException(newExchange.getException());
         }
+        record(newExchange.getProperty(CleanerRun.PROPERTY, CleanerRun.class), newExchange);
         if (inputExchange != null) {
             return inputExchange;
         }

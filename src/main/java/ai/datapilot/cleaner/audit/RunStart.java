@@ -16,9 +16,17 @@ public final class RunStart {
     private final String jobRecordStore;
     private final Clock clock;
     private final RunTracker tracker;
+    private final RunEndGuard guard;
 
     public RunStart(CleanerSettings settings, String blobStore, String jobRecordStore, Clock clock, RunTracker tracker) {
+        this(settings, blobStore, jobRecordStore, clock, tracker, null);
+    }
+
+    /** @param guard ends the run in Java if its routes do not (null: the routes alone end it) */
+    public RunStart(CleanerSettings settings, String blobStore, String jobRecordStore, Clock clock, RunTracker tracker,
+            RunEndGuard guard) {
         this.tracker = tracker;
+        this.guard = guard;
         this.settings = settings;
         this.blobStore = blobStore;
         this.jobRecordStore = jobRecordStore;
@@ -30,6 +38,9 @@ public final class RunStart {
                 blobStore, jobRecordStore, settings.maxRuntime()));
         exchange.setProperty(CleanerRun.PROPERTY, run);
         tracker.begin(run);
+        if (guard != null) {
+            guard.watch(exchange, run);
+        }
         // this step's own line; every later step gets the run id from RunIdOnLogs
         String before = RunLogContext.set(run.runId());
         try {

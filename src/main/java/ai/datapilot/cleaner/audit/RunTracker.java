@@ -28,6 +28,7 @@ public final class RunTracker {
     private CleanerRun current;
     private CleanerRun last;
     private String stopping;
+    private boolean abandoned;
     private final java.util.ArrayDeque<StepFailure> stepFailures = new java.util.ArrayDeque<>();
     private final java.util.List<RunWatcher> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -37,6 +38,15 @@ public final class RunTracker {
     }
 
     public synchronized void begin(CleanerRun run) {
+        if (current != null && current != run) {
+            // a second trigger while a run goes: it is turned away by the lease; the service keeps
+            // knowing the run that really runs (reloads wait for it, stop requests reach it)
+            LOG.warn("Run {} starts while run {} is in progress: the lease turns it away", run.runId(), current.runId());
+            if (stopping != null) {
+                run.requestStop(stopping);
+            }
+            return;
+        }
         current = run;
         stepFailures.clear();
         if (stopping != null) {
@@ -160,6 +170,21 @@ public final class RunTracker {
             wait(Math.max(1, left / 1_000_000));
         }
         return true;
+    }
+
+    /** The run in progress, if any. */
+    synchronized Optional<CleanerRun> current() {
+        return Optional.ofNullable(current);
+    }
+
+    /** A run was ended by {@link RunEndGuard} while a step of it still hung: its exchange may still be in flight. */
+    synchronized void abandoned() {
+        abandoned = true;
+    }
+
+    /** True once a run was ended while a step of it hung (its trigger route may never stop by itself). */
+    public synchronized boolean hasAbandonedRun() {
+        return abandoned;
     }
 
     public synchronized boolean isRunning() {

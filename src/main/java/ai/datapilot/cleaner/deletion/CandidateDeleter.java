@@ -11,6 +11,7 @@ import ai.datapilot.cleaner.store.SkipReason;
 import ai.datapilot.cleaner.store.StoreKind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
@@ -39,15 +40,31 @@ public final class CandidateDeleter {
     private final CandidateStore jobRecords;
     private final DeleteGate gate;
 
+    private final Predicate<CleanerRun> holdsLease;
+
     public CandidateDeleter(CandidateStore blobs, CandidateStore jobRecords, DeleteGate gate) {
+        this(blobs, jobRecords, gate, CleanerRun::isLeaseHeld);
+    }
+
+    /**
+     * @param holdsLease true while the run holds the lease: a delete is refused otherwise, whatever
+     *     the routes around this step do (an edit that deletes when the lease was not taken, or after
+     *     it was released)
+     */
+    public CandidateDeleter(CandidateStore blobs, CandidateStore jobRecords, DeleteGate gate, Predicate<CleanerRun> holdsLease) {
         this.blobs = blobs;
         this.jobRecords = jobRecords;
         this.gate = gate;
+        this.holdsLease = holdsLease;
     }
 
     @SuppressWarnings("unchecked")
     public BatchOutcome delete(@Body List<ScannedItem> chunk, @ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run,
             Exchange exchange) throws DeleteFailedException {
+        if (run == null || !holdsLease.test(run)) {
+            throw new IllegalStateException("delete refused: " + (run == null ? "no run is open" : "run " + run.runId()
+                    + " does not hold the lease") + "; the routes must delete only between take-lease and release-lease");
+        }
         List<ItemOutcome> done = exchange.getProperty(DONE, List.class);
         if (done == null) {
             done = new ArrayList<>(chunk.size());

@@ -35,6 +35,11 @@ public final class LocalRunLock {
      * and it would stop every run the same way, so it is an error with its fix, not "try later".
      */
     public synchronized Optional<String> tryAcquire() throws IOException {
+        if (lock != null) {
+            // never open a second channel on the file: closing it would drop this process's lock
+            // (POSIX locks are per process), and another process could then take it
+            return Optional.of("another run in this process holds " + file);
+        }
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             lock = channel.tryLock();

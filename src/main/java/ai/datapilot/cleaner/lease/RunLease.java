@@ -58,6 +58,8 @@ public final class RunLease implements LeaseCheck {
     private volatile boolean redisHeld;
     /** The run holding (or trying to take) the lease: where a lost lease is reported. */
     private volatile CleanerRun current;
+    /** The run that holds the lease now (taken, not yet released): the only one allowed to delete. */
+    private volatile CleanerRun holding;
     private volatile boolean lostReported;
     /** When the lease was last known to be ours: the moment before the command that confirmed it. */
     private volatile long confirmedAtNanos;
@@ -74,6 +76,12 @@ public final class RunLease implements LeaseCheck {
     }
 
     public synchronized void acquire(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
+        if (holding != null && holding != run) {
+            // a second run of this process (a second trigger): turned away before it touches the
+            // token, the renewal or the lock file of the run that holds the lease
+            deny(run, "another run in this process (" + holding.runId() + ") holds the lease");
+            return;
+        }
         current = run;
         lostReported = false;
         if (local != null) {
@@ -101,6 +109,7 @@ public final class RunLease implements LeaseCheck {
                         + " and job records are not cleaned", why, local.file());
                 run.jobRecordsUnguarded("the Redis lease could not be taken (Redis unreachable: " + why
                         + "); the local lock " + local.file() + " does not cover Redis");
+                holding = run;
                 run.leaseTaken();
                 return;
             }
@@ -123,7 +132,13 @@ public final class RunLease implements LeaseCheck {
         confirmedAt = System.nanoTime(); // the SET that took it is a confirmation
         long every = Math.max(1000, redis.ttl().toMillis() / 3);
         renewal = renewer.scheduleAtFixedRate(RunLogContext.carried(() -> renew(run)), every, every, TimeUnit.MILLISECONDS);
+        holding = run;
         run.leaseTaken();
+    }
+
+    /** True while {@code run} holds the lease: after its acquire took it, before its release. */
+    public boolean holdsFor(CleanerRun run) {
+        return run != null && holding == run;
     }
 
     private void renew(CleanerRun run) {
@@ -205,9 +220,12 @@ public final class RunLease implements LeaseCheck {
     }
 
     public synchronized void release(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
-        if (!run.isLeaseHeld()) {
+        // only the run holding the lease releases it: a run ended while a step hung may come here
+        // late, when the lease is another run's
+        if (!run.isLeaseHeld() || holding != run) {
             return;
         }
+        holding = null;
         if (renewal != null) {
             renewal.cancel(false);
             renewal = null;

@@ -158,14 +158,20 @@ public final class RoutesReloader {
         // does not stop within the wait, and the edit waits for the next poll
         for (Route trigger : triggers()) {
             if (!context.getRouteController().stopRoute(trigger.getRouteId(), 2, TimeUnit.SECONDS, true)) {
-                throw new RunInProgress();
+                if (tracker.isRunning() || !tracker.hasAbandonedRun()) {
+                    throw new RunInProgress();
+                }
+                // what is in flight is a run already ended while its step hung: it must not block the fix
+                LOG.warn("Route {} still has the exchange of a run ended while a step hung: stopped by force", trigger.getRouteId());
+                context.getRouteController().stopRoute(trigger.getRouteId(), 1, TimeUnit.SECONDS);
             }
         }
         if (tracker.isRunning()) {
             throw new RunInProgress();
         }
         for (Route route : new ArrayList<>(context.getRoutes())) {
-            context.getRouteController().stopRoute(route.getRouteId());
+            // no run is in progress: what may still be in flight is a run ended while its step hung
+            context.getRouteController().stopRoute(route.getRouteId(), 2, TimeUnit.SECONDS);
             context.removeRoute(route.getRouteId());
         }
         for (RoutesBuilder b : builders) {
@@ -173,6 +179,27 @@ public final class RoutesReloader {
         }
         if (context.getRoutes().isEmpty()) {
             throw new IllegalArgumentException("the folder holds no routes");
+        }
+        requireServiceRoutes();
+    }
+
+    /** The routes the service itself calls (run-now, the run, the audit), each on its own endpoint. */
+    static final Map<String, String> REQUIRED = Map.of(
+            "trigger-run-once", "direct://run-once",
+            "cleanup-run", "direct://cleanup-run",
+            "write-audit", "direct://write-audit");
+
+    private void requireServiceRoutes() {
+        List<String> missing = new ArrayList<>();
+        REQUIRED.forEach((id, uri) -> {
+            Route route = context.getRoute(id);
+            if (route == null || !uri.equals(route.getEndpoint().getEndpointUri())) {
+                missing.add("route " + id + " from " + uri.replace("://", ":"));
+            }
+        });
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("the service needs " + String.join(", ", missing.stream().sorted().toList())
+                    + " (route ids and endpoints are what run-now, the schedule and the audit call)");
         }
     }
 
