@@ -32,6 +32,7 @@ TTL_HOURS=24
 JAR=target/datapilot-cleaner.jar
 S3PROXY=target/s3proxy/s3proxy.jar
 [ -f "$JAR" ] && [ -f "$S3PROXY" ] || mvn -B -q package -DskipTests
+CLASS_ARCHIVE_STORES=${CLASS_ARCHIVE_STORES:-bucket}  # the archive a bucket install makes
 source bench/launch.sh
 HAVE_RCLONE=1; command -v rclone >/dev/null || HAVE_RCLONE=0
 BUCKET=bench
