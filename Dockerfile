@@ -24,9 +24,11 @@ RUN groupadd --system --gid 10001 cleaner \
 WORKDIR /opt/datapilot-cleaner
 COPY --from=build /src/target/datapilot-cleaner.jar datapilot-cleaner.jar
 COPY routes routes
-# the class-data archive of this jar on this JVM (a training dry run on an empty folder): half the start
+# the class-data archive of this jar on this JVM (a training dry run on an empty folder): half the start;
+# for an image that cleans a bucket: docker build --build-arg CLASS_ARCHIVE_STORES=bucket (or both)
+ARG CLASS_ARCHIVE_STORES=folder
 COPY deploy/class-archive.sh /tmp/class-archive.sh
-RUN /tmp/class-archive.sh /opt/datapilot-cleaner/datapilot-cleaner.jar /opt/datapilot-cleaner/datapilot-cleaner.jsa \
+RUN /tmp/class-archive.sh /opt/datapilot-cleaner/datapilot-cleaner.jar /opt/datapilot-cleaner/datapilot-cleaner.jsa "$CLASS_ARCHIVE_STORES" \
     || echo "no class-data archive: the cleaner starts without it"; rm -f /tmp/class-archive.sh
 USER 10001:10001
 # /observe/health, /observe/health/live, /observe/health/ready, /observe/metrics

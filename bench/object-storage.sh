@@ -32,6 +32,7 @@ TTL_HOURS=24
 JAR=target/datapilot-cleaner.jar
 S3PROXY=target/s3proxy/s3proxy.jar
 [ -f "$JAR" ] && [ -f "$S3PROXY" ] || mvn -B -q package -DskipTests
+CLASS_ARCHIVE_STORES=${CLASS_ARCHIVE_STORES:-bucket}  # the archive a bucket install makes
 source bench/launch.sh
 HAVE_RCLONE=1; command -v rclone >/dev/null || HAVE_RCLONE=0
 BUCKET=bench
@@ -121,7 +122,7 @@ delete_each_floor() {
 fresh_bucket() { rm -rf "$WORK/s3/$BUCKET"; cp -a "$WORK/master" "$WORK/s3/$BUCKET"; sync; }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-timed() { /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >"$WORK/out.txt" 2>"$WORK/err.txt"; cat "$WORK/time.txt"; }
+timed() { /usr/bin/time -f "%e %M %U %S" -o "$WORK/time.txt" "$@" >"$WORK/out.txt" 2>"$WORK/err.txt"; cat "$WORK/time.txt"; }
 rclone_env=(env -i PATH="$PATH" RCLONE_CONFIG_BENCH_TYPE=s3 RCLONE_CONFIG_BENCH_PROVIDER=Other
   RCLONE_CONFIG_BENCH_ACCESS_KEY_ID="$KEY" RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY="$SECRET"
   RCLONE_CONFIG_BENCH_ENDPOINT="http://127.0.0.1:$SPORT" RCLONE_CONFIG_BENCH_REGION=us-east-1
@@ -144,26 +145,27 @@ a=json.load(open(sys.argv[2]+"/"+key))
 print(s["deletedBlobs"], a["totalBlobsScanned"], a["durationsMillis"]["scanAndPlan"], a["durationsMillis"]["deletes"])' "$WORK/out.txt" "$WORK/s3/$BUCKET"; }
 
 LIST=(); DRY=(); SCANMS=(); REAL=(); DELMS=(); DELFLOOR=(); HEADFLOOR=(); EACHFLOOR=(); DELETED=0; LISTED=0; SCANNED=0
-RDRY=(); RREAL=()
+RDRY=(); RREAL=(); DRYCPU=(); REALCPU=(); RDRYCPU=(); RREALCPU=()
+cpu() { awk -v u="$1" -v s="$2" 'BEGIN {printf "%.2f", u + s}'; }
 for i in $(seq "$REPEAT"); do
   fresh_bucket
   LIST+=("$(timed bash -ec list_floor | cut -d' ' -f1)"); LISTED=$(cat "$WORK/listed.txt")
   [ "$LISTED" -eq "$OBJECTS" ] || { echo "curl listed $LISTED objects, expected $OBJECTS:" >&2; cat "$WORK/err.txt" >&2; exit 1; }
-  read -r s m <<<"$(timed "${cleaner_env[@]}" CLEANER_DRY_RUN=true java "${LAUNCH[@]}" -jar "$JAR" run-once)"
+  read -r s m u y <<<"$(timed "${cleaner_env[@]}" CLEANER_DRY_RUN=true java "${LAUNCH[@]}" -jar "$JAR" run-once)"; DRYCPU+=("$(cpu "$u" "$y")")
   grep -q '"exitCode":0' "$WORK/out.txt" || { echo "dry run failed:" >&2; cat "$WORK/out.txt" "$WORK/err.txt" >&2; exit 1; }
   DRY+=("$s"); read -r _ SCANNED scan_ms _ <<<"$(audit_of)"; SCANMS+=("$scan_ms")
   if [ "$HAVE_RCLONE" = 1 ]; then
-    read -r s m <<<"$(timed "${rclone_env[@]}" "${RCLONE[@]}" --dry-run)"
+    read -r s m u y <<<"$(timed "${rclone_env[@]}" "${RCLONE[@]}" --dry-run)"; RDRYCPU+=("$(cpu "$u" "$y")")
     n=$(grep -c 'Skipped delete as --dry-run is set' "$WORK/err.txt" || true)
     [ "$n" -eq "$EXPIRED" ] || { echo "rclone dry run listed $n, expected $EXPIRED:" >&2; cat "$WORK/err.txt" >&2; exit 1; }
     RDRY+=("$s")
   fi
-  read -r s m <<<"$(timed "${cleaner_env[@]}" CLEANER_DRY_RUN=false java "${LAUNCH[@]}" -jar "$JAR" run-once)"
+  read -r s m u y <<<"$(timed "${cleaner_env[@]}" CLEANER_DRY_RUN=false java "${LAUNCH[@]}" -jar "$JAR" run-once)"; REALCPU+=("$(cpu "$u" "$y")")
   grep -q '"exitCode":0' "$WORK/out.txt" || { echo "destructive run failed:" >&2; cat "$WORK/out.txt" "$WORK/err.txt" >&2; exit 1; }
   REAL+=("$s"); read -r DELETED _ _ del_ms <<<"$(audit_of)"; DELMS+=("$del_ms")
   if [ "$HAVE_RCLONE" = 1 ]; then
     fresh_bucket
-    read -r s m <<<"$(timed "${rclone_env[@]}" "${RCLONE[@]}")"
+    read -r s m u y <<<"$(timed "${rclone_env[@]}" "${RCLONE[@]}")"; RREALCPU+=("$(cpu "$u" "$y")")
     left=$(left_in_bucket)
     [ "$left" -eq $((OBJECTS - EXPIRED)) ] || { echo "rclone left $left objects, expected $((OBJECTS - EXPIRED)):" >&2; cat "$WORK/err.txt" >&2; exit 1; }
     RREAL+=("$s")
@@ -184,12 +186,16 @@ sm=$(printf '%s\n' "${SCANMS[@]}" | median); dm=$(printf '%s\n' "${DELMS[@]}" | 
 hf=$(printf '%s\n' "${HEADFLOOR[@]}" | median); ef=$(printf '%s\n' "${EACHFLOOR[@]}" | median)
 rd=$([ "$HAVE_RCLONE" = 1 ] && printf '%s\n' "${RDRY[@]}" | median || echo 0)
 rx=$([ "$HAVE_RCLONE" = 1 ] && printf '%s\n' "${RREAL[@]}" | median || echo 0)
-python3 - "$OBJECTS" "$EXPIRED" "$LISTED" "$SCANNED" "$DELETED" "$l" "$d" "$sm" "$x" "$dm" "$df" "$REPEAT" "$hf" "$ef" "$rd" "$rx" <<'PY'
+dc=$(printf '%s\n' "${DRYCPU[@]}" | median); xc=$(printf '%s\n' "${REALCPU[@]}" | median)
+rdc=$([ "$HAVE_RCLONE" = 1 ] && printf '%s\n' "${RDRYCPU[@]}" | median || echo 0)
+rxc=$([ "$HAVE_RCLONE" = 1 ] && printf '%s\n' "${RREALCPU[@]}" | median || echo 0)
+python3 - "$OBJECTS" "$EXPIRED" "$LISTED" "$SCANNED" "$DELETED" "$l" "$d" "$sm" "$x" "$dm" "$df" "$REPEAT" "$hf" "$ef" "$rd" "$rx" "$dc" "$xc" "$rdc" "$rxc" <<'PY'
 import sys
 objects, expired, listed, scanned, deleted = map(int, sys.argv[1:6])
 l, d = float(sys.argv[6]), float(sys.argv[7]); scan_s = int(sys.argv[8]) / 1000
 x = float(sys.argv[9]); del_s = int(sys.argv[10]) / 1000; df = float(sys.argv[11]); rep = sys.argv[12]
 hf = float(sys.argv[13]); ef = float(sys.argv[14]); rd = float(sys.argv[15]); rx = float(sys.argv[16])
+dc, xc, rdc, rxc = map(float, sys.argv[17:21])
 print(f"\nobject storage (s3proxy, filesystem backend, loopback): {objects:,} objects, {expired:,} expired; "
       f"curl listed {listed:,}, the cleaner scanned {scanned:,} and deleted {deleted:,}; median of {rep}\n")
 print(f"| {'command':44} | {'wall s':>7} | {'objects/s':>10} | {'ratio':>5} |")
@@ -215,6 +221,8 @@ if rd:
     ]
 for name, t, rate, ratio in rows:
     print(f"| {name:44} | {t:7.2f} | {rate:10,.0f} | {ratio:>5} |")
+print(f"\nCPU time (user + sys, median): cleaner dry run {dc:.2f} s, destructive {xc:.2f} s"
+      + (f"; rclone dry run {rdc:.2f} s, destructive {rxc:.2f} s" if rd else ""))
 print("\ntargets (bench/README.md):")
 if rd:
     for what, mine, peer in (("dry run", d, rd), ("destructive run", x, rx)):

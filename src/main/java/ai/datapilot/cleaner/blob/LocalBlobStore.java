@@ -89,11 +89,17 @@ public final class LocalBlobStore implements BlobStore {
     }
 
     /**
-     * A file's handle: where it is, under which prefix folder it was found, the folder the walk
-     * found it in (null where the platform has no folder handles), its identity and when it was
-     * scanned ({@link System#nanoTime()}).
+     * A file's handle: its name in the folder the walk found it in (only the name: a planned
+     * item's full path would repeat the root's for each of up to a million items), under which
+     * prefix folder it was found, that folder (null where the platform has no folder handles), its
+     * identity and when it was scanned ({@link System#nanoTime()}).
      */
-    record BlobRef(Path path, Path prefixDir, Folder folder, Object key, long scannedAt) {
+    record BlobRef(Path name, Path prefixDir, Folder folder, Object key, long scannedAt) {
+        /** One plain name: no separator, not "." or "..", so it cannot lead out of its folder. */
+        boolean plainName() {
+            String n = name.toString();
+            return name.getNameCount() == 1 && !name.isAbsolute() && !n.equals(".") && !n.equals("..");
+        }
     }
 
     /** A folder opened as the walk saw it, and the mount table read while it was held open. */
@@ -326,7 +332,7 @@ public final class LocalBlobStore implements BlobStore {
                         Instant mtime = attrs.lastModifiedTime().toInstant();
                         if (sink.interested(mtime)) {
                             sink.scanned(new ScannedItem(StoreKind.BLOB, id(entry), mtime, null,
-                                    new BlobRef(entry, prefixDir, level.folder(), attrs.fileKey(), System.nanoTime()), attrs.size()));
+                                    new BlobRef(name, prefixDir, level.folder(), attrs.fileKey(), System.nanoTime()), attrs.size()));
                         } else {
                             sink.passed(attrs.size());
                         }
@@ -494,7 +500,7 @@ public final class LocalBlobStore implements BlobStore {
                 Instant mtime = attrs.lastModifiedTime().toInstant();
                 if (sink.interested(mtime)) {
                     sink.scanned(new ScannedItem(StoreKind.BLOB, id(file), mtime, null,
-                            new BlobRef(file, prefixDir, folder, paths.identity(attrs, false), System.nanoTime()), attrs.size()));
+                            new BlobRef(file.getFileName(), prefixDir, folder, paths.identity(attrs, false), System.nanoTime()), attrs.size()));
                 } else {
                     sink.passed(attrs.size());
                 }
@@ -535,8 +541,7 @@ public final class LocalBlobStore implements BlobStore {
     /** The re-check, and the delete through the very folder handle the re-check looked in. */
     private Recheck checkAndMaybeDelete(ScannedItem candidate, Instant cutoff, boolean delete) throws IOException {
         BlobRef ref = (BlobRef) candidate.ref();
-        Path path = ref.path();
-        if (!path.normalize().startsWith(ref.prefixDir()) || !ref.prefixDir().startsWith(root)) {
+        if (!ref.plainName() || !ref.prefixDir().startsWith(root)) {
             return Recheck.changed("outside the prefix; never deleted");
         }
         if (!folderHandles()) {
@@ -555,7 +560,7 @@ public final class LocalBlobStore implements BlobStore {
             return r.answer;
         }
         try {
-            Path name = path.getFileName();
+            Path name = ref.name();
             BasicFileAttributes attrs;
             try {
                 attrs = parent.getFileAttributeView(name, BasicFileAttributeView.class, NO_FOLLOW).readAttributes();

@@ -136,7 +136,7 @@ final class PathFallbackDeleter {
         } catch (Kept k) {
             return k.answer;
         }
-        Path file = checked.dir().resolve(ref.path().getFileName());
+        Path file = checked.dir().resolve(ref.name());
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(file, BasicFileAttributes.class, NO_FOLLOW);
