@@ -37,6 +37,28 @@ public record PathGlob(String pattern, Pattern regex) {
         return regex.matcher(id).matches();
     }
 
+    /**
+     * For a keep rule: the id or one of its folders matches (as in .gitignore, a pattern naming a
+     * folder covers what is in it), as written or in Unicode NFC form (a name written in another
+     * form looks the same to the operator). Wider than {@link #matches}: it only ever keeps more.
+     */
+    public boolean coversAnyForm(String id) {
+        String nfc = java.text.Normalizer.normalize(id, java.text.Normalizer.Form.NFC);
+        return covers(id) || (!nfc.equals(id) && covers(nfc));
+    }
+
+    private boolean covers(String id) {
+        if (matches(id)) {
+            return true;
+        }
+        for (int slash = id.indexOf('/'); slash > 0; slash = id.indexOf('/', slash + 1)) {
+            if (matches(id.substring(0, slash))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public String toString() {
         return pattern;
