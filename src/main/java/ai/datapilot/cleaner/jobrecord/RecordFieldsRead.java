@@ -16,7 +16,8 @@ import java.util.Map;
  */
 final class RecordFieldsRead {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private RecordFieldsRead() {
     }
@@ -29,17 +30,31 @@ final class RecordFieldsRead {
         try {
             root = JSON.readTree(value);
         } catch (Exception e) {
-            return RecordFields.unreadable("value is not JSON with unique field names");
+            return RecordFields.unreadable("value is not one JSON value with unique field names");
         }
         if (root == null || !root.isObject()) {
             return RecordFields.unreadable("value is not a JSON object");
         }
         Map<String, String> values = new HashMap<>();
         for (String field : fields) {
-            JsonNode node = root.get(field);
-            if (node != null && !node.isNull()) {
-                values.put(field, node.isValueNode() ? node.asText() : node.toString());
+            // a name that differs only by case may be the field the application meant: not guessed about
+            for (java.util.Iterator<String> names = root.fieldNames(); names.hasNext();) {
+                String name = names.next();
+                if (!name.equals(field) && name.equalsIgnoreCase(field)) {
+                    return RecordFields.unreadable("the record has a field " + name + " beside " + field);
+                }
             }
+            JsonNode node = root.get(field);
+            if (node == null) {
+                continue;
+            }
+            if (node.isNull()) {
+                return RecordFields.unreadable("field " + field + " is null");
+            }
+            if (!node.isValueNode()) {
+                return RecordFields.unreadable("field " + field + " is not a single value (" + node.getNodeType().name().toLowerCase() + ")");
+            }
+            values.put(field, node.asText());
         }
         return new RecordFields(values, null);
     }
