@@ -46,15 +46,20 @@ public final class CandidateDeleter {
     }
 
     @SuppressWarnings("unchecked")
-    public BatchOutcome delete(@Body List<ScannedItem> chunk, @ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run,
+    public BatchOutcome delete(@Body Object batch, @ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run,
             Exchange exchange) throws DeleteFailedException {
         List<ItemOutcome> done = exchange.getProperty(DONE, List.class);
         if (done == null) {
-            done = new ArrayList<>(chunk.size());
+            done = new ArrayList<>();
         }
-        List<ScannedItem> remaining = exchange.getProperty(REMAINING, List.class);
-        if (remaining != null) {
-            chunk = remaining;
+        List<?> remaining = exchange.getProperty(REMAINING, List.class);
+        List<ScannedItem> chunk = remaining != null ? retried(remaining, run) : planned(batch, run);
+        if (chunk.isEmpty()) {
+            exchange.removeProperty(DONE);
+            exchange.removeProperty(REMAINING);
+            BatchOutcome outcome = new BatchOutcome(done, gate.dryRun());
+            exchange.setProperty(OUTCOMES, outcome);
+            return outcome;
         }
         CandidateStore store = chunk.get(0).store() == StoreKind.BLOB ? blobs : jobRecords;
         List<ScannedItem> failed = new ArrayList<>();
@@ -64,7 +69,7 @@ public final class CandidateDeleter {
                 // a chunk is of one retention rule: its cutoff is every item's own
                 List<Recheck> answers = gate.passAll(store, chunk, chunk.get(0).cutoff(run.cutoff()));
                 for (int i = 0; i < chunk.size(); i++) {
-                    done.add(outcome(chunk.get(i), answers.get(i)));
+                    done.add(outcome(chunk.get(i), answers.get(i), run));
                 }
             } catch (ChunkPartlyFailedException e) {
                 for (int i = 0; i < chunk.size(); i++) {
@@ -72,7 +77,7 @@ public final class CandidateDeleter {
                     if (answer == null) {
                         failed.add(chunk.get(i));
                     } else {
-                        done.add(outcome(chunk.get(i), answer));
+                        done.add(outcome(chunk.get(i), answer, run));
                     }
                 }
                 cause = (Exception) e.getCause();
@@ -83,7 +88,7 @@ public final class CandidateDeleter {
         } else {
             for (ScannedItem item : chunk) {
                 try {
-                    done.add(outcome(item, gate.pass(store, item, item.cutoff(run.cutoff()))));
+                    done.add(outcome(item, gate.pass(store, item, item.cutoff(run.cutoff())), run));
                 } catch (Exception e) {
                     failed.add(item);
                     cause = e;
@@ -102,7 +107,42 @@ public final class CandidateDeleter {
         return outcome;
     }
 
-    private ItemOutcome outcome(ScannedItem item, Recheck check) {
+    /**
+     * The batch's items the plan handed out and no batch took before, as the plan copied them: a
+     * route step may have put anything in the body; what was not planned for it is not deleted.
+     */
+    private static List<ScannedItem> planned(Object batch, CleanerRun run) {
+        List<ScannedItem> chunk = new ArrayList<>();
+        if (!(batch instanceof List<?> elements)) {
+            LOG.warn("Deleted nothing of a batch a route step replaced with {}: not a list of planned items",
+                    batch == null ? "nothing" : batch.getClass().getSimpleName());
+            return chunk;
+        }
+        for (Object element : elements) {
+            ScannedItem taken = run.planned().take(element, chunk.isEmpty() ? null : chunk.get(0));
+            if (taken != null) {
+                chunk.add(taken);
+            } else {
+                LOG.warn("Not deleted: {} was not planned for this batch, or was passed on before (a route step put it there)",
+                        element instanceof ScannedItem item ? item.store().auditName() + " " + item.id() : "'" + element + "'");
+            }
+        }
+        return chunk;
+    }
+
+    /** Items of this batch whose delete failed, for a retry: only copies this deleter took and has not finished. */
+    private static List<ScannedItem> retried(List<?> remaining, CleanerRun run) {
+        List<ScannedItem> chunk = new ArrayList<>();
+        for (Object element : remaining) {
+            if (run.planned().inFlight(element)) {
+                chunk.add((ScannedItem) element);
+            }
+        }
+        return chunk;
+    }
+
+    private ItemOutcome outcome(ScannedItem item, Recheck check, CleanerRun run) {
+        run.planned().finished(item);
         Outcome removed = gate.dryRun() ? Outcome.WOULD_DELETE : Outcome.DELETED;
         ItemOutcome outcome = switch (check.state()) {
             case EXPIRED -> ItemOutcome.of(item, removed, null);
