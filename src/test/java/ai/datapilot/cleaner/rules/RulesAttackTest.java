@@ -67,6 +67,7 @@ class RulesAttackTest {
         assertThat(rules.keptBy(blob("uploads/legal-hold/job_1/a.pdf"))).isNotNull();
         assertThat(rules.keptBy(blob("uploads/legal-hold"))).isNotNull();
         assertThat(rules.keptBy(blob("archive/2024/a.pdf"))).isNotNull();
+        assertThat(rules.keptBy(blob("Uploads/Legal-Hold/job_1/a.pdf"))).isNotNull();
         assertThat(rules.keptBy(blob("uploads/legal-hold-2/a.pdf"))).isNull();
         assertThat(rules.keptBy(blob("uploads/x/a.pdf"))).isNull();
     }
