@@ -59,10 +59,22 @@ final class RecordFieldsRead {
         return new RecordFields(values, null);
     }
 
-    /** {@code row} holds, from {@code from} on, each watched field's value and its length, as BATCH_READ returns them. */
+    /**
+     * {@code row} holds, from {@code from} on, each watched field's value and its length, then a
+     * field name that differs from a watched one only by case ({@code *}: too many fields to look), as BATCH_READ returns them.
+     */
     static RecordFields ofHash(List<Object> row, int from, List<String> fields, int fieldCap) {
         if (fields.isEmpty()) {
             return null;
+        }
+        String variant = new String((byte[]) row.get(from + 2 * fields.size()), StandardCharsets.UTF_8);
+        if (variant.equals("*")) {
+            return RecordFields.unreadable("more than " + RedisJobRecordStore.HASH_SIZE_FIELDS + " fields: not looked through for "
+                    + String.join(", ", fields) + " in another letter case");
+        }
+        if (!variant.isEmpty()) {
+            // two names that differ only by case: which one the application means is not guessed
+            return RecordFields.unreadable("the record has a field " + variant + " beside " + String.join(", ", fields));
         }
         Map<String, String> values = new HashMap<>();
         for (int i = 0; i < fields.size(); i++) {

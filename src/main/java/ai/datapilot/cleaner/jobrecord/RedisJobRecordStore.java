@@ -84,10 +84,20 @@ public final class RedisJobRecordStore implements JobRecordStore {
               return redis.call('HGET', k, name), n
             end
             local function hashSize(k)
-              if redis.call('HLEN', k) > %d then return -1 end
+              if redis.call('HLEN', k) > %1$d then return -1 end
               local s = 0
               for _, f in ipairs(redis.call('HKEYS', k)) do s = s + #f + redis.call('HSTRLEN', k, f) end
               return s
+            end
+            local function variant(k)
+              if #watched == 0 then return '' end
+              if redis.call('HLEN', k) > %1$d then return '*' end
+              for _, f in ipairs(redis.call('HKEYS', k)) do
+                for _, w in ipairs(watched) do
+                  if f ~= w and string.lower(f) == string.lower(w) then return f end
+                end
+              end
+              return ''
             end
             local rows = {}
             for i, k in ipairs(KEYS) do
@@ -104,6 +114,7 @@ public final class RedisJobRecordStore implements JobRecordStore {
                   row[#row + 1] = v
                   row[#row + 1] = tostring(vn)
                 end
+                row[#row + 1] = variant(k)
                 rows[i] = row
               else
                 rows[i] = {t}
@@ -135,6 +146,18 @@ public final class RedisJobRecordStore implements JobRecordStore {
             local cap = tonumber(ARGV[2])
             local fieldCap = tonumber(ARGV[3])
             local answers = {}
+            local watched = {}
+            for w in string.gmatch(ARGV[5], '[^\\n]+') do watched[#watched + 1] = w end
+            local function variant(k)
+              if #watched == 0 then return false end
+              if redis.call('HLEN', k) > %d then return true end
+              for _, f in ipairs(redis.call('HKEYS', k)) do
+                for _, w in ipairs(watched) do
+                  if f ~= w and string.lower(f) == string.lower(w) then return true end
+                end
+              end
+              return false
+            end
             if delete and ARGV[4] ~= '' and redis.call('GET', KEYS[n + 1]) ~= ARGV[4] then
               for i = 1, n do answers[i] = -3 end
               return answers
@@ -163,6 +186,8 @@ public final class RedisJobRecordStore implements JobRecordStore {
                     input = input .. '\\n' .. (redis.call('HGET', k, w) or '')
                   end
                   fp = input == nil and 'over the cap' or 'hash:' .. redis.sha1hex(input)
+                  -- a field a keep rule looks at, now also under another letter case: not what the scan saw
+                  if variant(k) then fp = 'a case variant of a watched field' end
                 end
               end
               if t == 'none' then
@@ -177,7 +202,7 @@ public final class RedisJobRecordStore implements JobRecordStore {
               end
             end
             return answers
-            """;
+            """.formatted(HASH_SIZE_FIELDS);
     private static final byte[] SCRIPT = COMPARE_AND_DELETE.getBytes(StandardCharsets.UTF_8);
 
     private static final byte[] PATTERN_BYTES = PATTERN.getBytes(StandardCharsets.UTF_8);
