@@ -125,7 +125,6 @@ public final class RedisJobRecordStore implements JobRecordStore {
     private static final byte[] BATCH_READ_SCRIPT = BATCH_READ.getBytes(StandardCharsets.UTF_8);
     private static final byte[] READ_CAP_ARG = Integer.toString(READ_CAP).getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FIELD_CAP_ARG = Integer.toString(FIELD_CAP).getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NEWLINE = {'\n'};
 
     /**
      * KEYS: the records, then the lease key when ARGV[4] is not empty; ARGV[1]: "1" to delete;
@@ -177,13 +176,15 @@ public final class RedisJobRecordStore implements JobRecordStore {
                   fp = 'over the cap'
                 else
                   local f = redis.call('HMGET', k, 'updatedAt', 'createdAt')
-                  local input = (f[1] or '') .. '\\n' .. (f[2] or '')
+                  -- each part with its length first: no value can pass for another field's
+                  local function part(v) v = v or ''; return #v .. ':' .. v end
+                  local input = part(f[1]) .. part(f[2])
                   for w in string.gmatch(ARGV[5], '[^\\n]+') do
                     if redis.call('HSTRLEN', k, w) > fieldCap then
                       input = nil
                       break
                     end
-                    input = input .. '\\n' .. (redis.call('HGET', k, w) or '')
+                    input = input .. part(redis.call('HGET', k, w))
                   end
                   fp = input == nil and 'over the cap' or 'hash:' .. redis.sha1hex(input)
                   -- a field a keep rule looks at, now also under another letter case: not what the scan saw
@@ -435,21 +436,23 @@ public final class RedisJobRecordStore implements JobRecordStore {
         }
     }
 
-    /** What a hash's fingerprint is made of, as the scripts make it: updatedAt, createdAt, then each watched field. */
+    /** What a hash's fingerprint is made of, as the scripts make it: updatedAt, createdAt, then each watched field, each length first. */
     private static byte[] hashFingerprintInput(byte[] updated, byte[] created, List<Object> row, int from, int watchedCount) {
-        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(len(updated) + 1 + len(created));
-        if (updated != null) {
-            b.writeBytes(updated);
-        }
-        b.writeBytes(NEWLINE);
-        if (created != null) {
-            b.writeBytes(created);
-        }
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(len(updated) + len(created) + 16);
+        part(b, updated);
+        part(b, created);
         for (int w = 0; w < watchedCount; w++) {
-            b.writeBytes(NEWLINE);
-            b.writeBytes((byte[]) row.get(from + 2 * w));
+            part(b, (byte[]) row.get(from + 2 * w));
         }
         return b.toByteArray();
+    }
+
+    /** One part of a hash's fingerprint, as the scripts write it: its length, ':', itself. */
+    private static void part(java.io.ByteArrayOutputStream b, byte[] value) {
+        b.writeBytes((len(value) + ":").getBytes(StandardCharsets.US_ASCII));
+        if (value != null) {
+            b.writeBytes(value);
+        }
     }
 
     private static int len(byte[] bytes) {

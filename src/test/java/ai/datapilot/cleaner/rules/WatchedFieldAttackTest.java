@@ -56,13 +56,17 @@ class WatchedFieldAttackTest {
         jedis.hset("job:later-variant", Map.of("status", "completed", "updatedAt", OLD));
         jedis.set("job:string", "{\"status\":\"completed\",\"updatedAt\":\"" + OLD + "\"}");
         jedis.hset("job:plain", Map.of("status", "completed", "updatedAt", OLD));
+        // no status at the scan; a createdAt that is not a timestamp (updatedAt decides the age)
+        jedis.hset("job:newline", Map.of("createdAt", "x\nrunning", "updatedAt", OLD));
         var factory = RedisConnections.connectionFactory(RedisUrl.parse(url), Duration.ofSeconds(2));
         try {
             RedisJobRecordStore store = new RedisJobRecordStore(RedisConnections.template(factory), url);
             store.watchFields(List.of("status"));
-            List<ScannedItem> found = ExpiredItems.of(store).stream().sorted(Comparator.comparing(ScannedItem::id)).toList();
+            List<ScannedItem> found = new java.util.ArrayList<>(ExpiredItems.of(store).stream().sorted(Comparator.comparing(ScannedItem::id)).toList());
             assertThat(found).extracting(ScannedItem::id)
-                    .containsExactly("job:later-variant", "job:only-variant", "job:plain", "job:string", "job:variant");
+                    .containsExactly("job:later-variant", "job:newline", "job:only-variant", "job:plain", "job:string", "job:variant");
+            ScannedItem newline = found.remove(1);
+            assertThat(RULES.keptBy(newline)).isNull();
             assertThat(RULES.keptBy(found.get(1)).reason()).contains("could not be read", "STATUS");
             assertThat(RULES.keptBy(found.get(4)).reason()).contains("could not be read", "Status");
             assertThat(RULES.keptBy(found.get(0))).isNull();
@@ -71,10 +75,14 @@ class WatchedFieldAttackTest {
 
             jedis.hset("job:later-variant", "Status", "running");
             jedis.set("job:string", "{\"status\":\"running\",\"updatedAt\":\"" + OLD + "\"}");
-            List<Recheck> answers = store.deleteAllIfUnchanged(List.of(found.get(0), found.get(2), found.get(3)),
+            // the same bytes once joined with newlines: the old fingerprint could not tell them apart
+            jedis.hset("job:newline", Map.of("createdAt", "x", "status", "running\n"));
+            List<Recheck> answers = store.deleteAllIfUnchanged(List.of(found.get(0), found.get(2), found.get(3), newline),
                     Instant.now().minus(Duration.ofDays(1)));
 
-            assertThat(answers).extracting(Recheck::state).containsExactly(Recheck.State.CHANGED, Recheck.State.EXPIRED, Recheck.State.CHANGED);
+            assertThat(answers).extracting(Recheck::state)
+                    .containsExactly(Recheck.State.CHANGED, Recheck.State.EXPIRED, Recheck.State.CHANGED, Recheck.State.CHANGED);
+            assertThat(jedis.exists("job:newline")).isTrue();
             assertThat(jedis.exists("job:later-variant")).isTrue();
             assertThat(jedis.exists("job:string")).isTrue();
             assertThat(jedis.exists("job:plain")).isFalse();
