@@ -38,7 +38,7 @@ class RedisUserAndDatabaseTest {
 
     /** The line the README gives operators, word for word (PASSWORD replaced). */
     static final String OPERATOR_ACL_LINE = "ACL SETUSER datapilot-cleaner reset on >PASSWORD ~job:* ~datapilot-cleaner:lease"
-            + " +ping +select +client|setname +scan +eval +type +getrange +strlen +hstrlen +hget +hmget +get +set +pexpire +pttl +del";
+            + " +ping +select +client|setname +scan +eval +type +getrange +strlen +hstrlen +hlen +hkeys +hget +hmget +get +set +pexpire +pttl +del";
 
     static final String LEASE = "datapilot-cleaner:lease";
     static final int DB = 5;
