@@ -112,20 +112,27 @@ public final class CandidateDeleter {
      * route step may have put anything in the body; what was not planned for it is not deleted.
      */
     private static List<ScannedItem> planned(Object batch, CleanerRun run) {
-        List<ScannedItem> chunk = new ArrayList<>();
         if (!(batch instanceof List<?> elements)) {
-            LOG.warn("Deleted nothing of a batch a route step replaced with {}: not a list of planned items",
-                    batch == null ? "nothing" : batch.getClass().getSimpleName());
-            return chunk;
+            // the run fails, naming this step: nothing of the batch is deleted
+            throw new IllegalArgumentException("the body is " + (batch == null ? "empty" : "a " + batch.getClass().getSimpleName())
+                    + ", not the batch of planned items: a route step before delete-candidate replaced it");
         }
+        List<ScannedItem> chunk = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
         for (Object element : elements) {
             ScannedItem taken = run.planned().take(element, chunk.isEmpty() ? null : chunk.get(0));
             if (taken != null) {
                 chunk.add(taken);
             } else {
-                LOG.warn("Not deleted: {} was not planned for this batch, or was passed on before (a route step put it there)",
-                        element instanceof ScannedItem item ? item.store().auditName() + " " + item.id() : "'" + element + "'");
+                refused.add(element instanceof ScannedItem item ? item.store().auditName() + " " + item.id() : "'" + element + "'");
             }
+        }
+        if (!refused.isEmpty()) {
+            // an error of the run (exit 1): a route step put in the batch what the plan did not
+            String message = "delete-candidate: not deleted, " + refused.size() + " element(s) of a batch not planned for it or passed on"
+                    + " before (a route step put them there), e.g. " + refused.get(0);
+            LOG.error(message);
+            run.error(ai.datapilot.cleaner.store.CleanerError.cleanup(message));
         }
         return chunk;
     }

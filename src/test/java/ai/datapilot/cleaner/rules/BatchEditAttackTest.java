@@ -86,6 +86,7 @@ class BatchEditAttackTest {
                 """);
 
         assertThat(redis.exists("jjb:1")).as(result.stdout()).isTrue();
+        assertThat(redis.exists("job:1")).isFalse();
         assertThat(outcomes(result, "job:1")).hasSize(1);
     }
 
@@ -111,6 +112,8 @@ class BatchEditAttackTest {
                 """, "CLEANER_DELETES_PER_SECOND", "1000");
 
         assertThat(tree.exists("uploads/job_1/keep-me.csv")).as(result.stdout()).isTrue();
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.summary().get("errors").toString()).contains("not planned for it", "uploads/job_1/keep-me.csv");
         assertThat(outcomes(result, "uploads/job_1/keep-me.csv")).containsExactly("kept/route");
         // the batch the step replaced was never passed on: kept, and the audit says so
         assertThat(tree.exists("uploads/job_2/input.csv")).isTrue();
@@ -132,6 +135,7 @@ class BatchEditAttackTest {
 
         assertThat(tree.exists("uploads/job_9/fresh.csv")).isTrue();
         assertThat(tree.exists("uploads/job_1/a.csv")).as(result.stdout()).isTrue();
+        assertThat(result.exitCode()).isEqualTo(1);
         assertThat(tree.exists("uploads/job_1/b.csv")).isTrue();
         assertThat(outcomes(result, "uploads/job_1/a.csv")).containsExactly("kept/route");
         assertThat(outcomes(result, "uploads/job_1/b.csv")).containsExactly("kept/route");
