@@ -2,6 +2,7 @@ package ai.datapilot.cleaner.audit;
 
 import ai.datapilot.cleaner.rules.CleanerRules;
 import ai.datapilot.cleaner.store.CleanerError;
+import ai.datapilot.cleaner.store.PlannedItems;
 import ai.datapilot.cleaner.store.ScannedItem;
 import ai.datapilot.cleaner.store.SkipReason;
 import ai.datapilot.cleaner.store.StoreKind;
@@ -56,12 +57,13 @@ public final class CleanerRun {
     private String jobRecordsUnguarded;
     private Instant completedAt;
     private Instant planDecidedAt;
+    private volatile PlannedItems planned = PlannedItems.none();
     private Instant deletesDoneAt;
     private Path auditFile;
     private String auditLocation;
     private boolean summaryPrinted;
     private final LiveCounts live = new LiveCounts();
-    private long planned;
+    private long plannedCount;
     private long planSettled;
     private long planFailed;
     private long planSkipped;
@@ -190,6 +192,7 @@ public final class CleanerRun {
 
     /** A planned item that was never attempted because the run stopped: it waits for the next run. */
     public synchronized void notAttempted(ScannedItem item) {
+        planned.take(item, null);
         interrupted = true;
         planSettled++;
         planSkipped++;
@@ -212,12 +215,18 @@ public final class CleanerRun {
     public synchronized List<ScannedItem> decidePlan() {
         // a scan cut short by a stop gives no sound plan: delete nothing, defer everything
         List<ScannedItem> plan = interrupted ? List.of() : expired.oldestFirst();
-        planned = plan.size();
+        plannedCount = plan.size();
+        planned = new PlannedItems(plan);
         planDecidedAt = Instant.now();
         long blobs = plan.stream().filter(i -> i.store() == StoreKind.BLOB).count();
         deferredBlobs = expiredBlobs - blobs;
         deferredKeys = expiredKeys - (plan.size() - blobs);
         return plan;
+    }
+
+    /** The plan's items, each passed to a delete at most once. */
+    public PlannedItems planned() {
+        return planned;
     }
 
     public synchronized void record(ItemOutcome outcome) {
@@ -261,7 +270,7 @@ public final class CleanerRun {
     public synchronized RunProgress progress() {
         String phase = planDecidedAt == null ? RunProgress.SCANNING
                 : deletesDoneAt == null ? RunProgress.DELETING : RunProgress.FINISHING;
-        return new RunProgress(phase, dryRun(), live.blobsScanned(), live.keysScanned(), live.expiredSoFar(), planned,
+        return new RunProgress(phase, dryRun(), live.blobsScanned(), live.keysScanned(), live.expiredSoFar(), plannedCount,
                 deletedBlobs + deletedKeys, live.keptSoFar(), planFailed, planSkipped, planSettled);
     }
 

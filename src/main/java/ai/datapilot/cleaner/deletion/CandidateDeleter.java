@@ -59,7 +59,7 @@ public final class CandidateDeleter {
     }
 
     @SuppressWarnings("unchecked")
-    public BatchOutcome delete(@Body List<ScannedItem> chunk, @ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run,
+    public BatchOutcome delete(@Body Object batch, @ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run,
             Exchange exchange) throws DeleteFailedException {
         if (run == null || !holdsLease.test(run)) {
             throw new IllegalStateException("delete refused: " + (run == null ? "no run is open" : "run " + run.runId()
@@ -67,11 +67,16 @@ public final class CandidateDeleter {
         }
         List<ItemOutcome> done = exchange.getProperty(DONE, List.class);
         if (done == null) {
-            done = new ArrayList<>(chunk.size());
+            done = new ArrayList<>();
         }
-        List<ScannedItem> remaining = exchange.getProperty(REMAINING, List.class);
-        if (remaining != null) {
-            chunk = remaining;
+        List<?> remaining = exchange.getProperty(REMAINING, List.class);
+        List<ScannedItem> chunk = remaining != null ? retried(remaining, run) : planned(batch, run);
+        if (chunk.isEmpty()) {
+            exchange.removeProperty(DONE);
+            exchange.removeProperty(REMAINING);
+            BatchOutcome outcome = new BatchOutcome(done, gate.dryRun());
+            exchange.setProperty(OUTCOMES, outcome);
+            return outcome;
         }
         CandidateStore store = chunk.get(0).store() == StoreKind.BLOB ? blobs : jobRecords;
         List<ScannedItem> failed = new ArrayList<>();
@@ -81,7 +86,7 @@ public final class CandidateDeleter {
                 // a chunk is of one retention rule: its cutoff is every item's own
                 List<Recheck> answers = gate.passAll(store, chunk, chunk.get(0).cutoff(run.cutoff()));
                 for (int i = 0; i < chunk.size(); i++) {
-                    done.add(outcome(chunk.get(i), answers.get(i)));
+                    done.add(outcome(chunk.get(i), answers.get(i), run));
                 }
             } catch (ChunkPartlyFailedException e) {
                 for (int i = 0; i < chunk.size(); i++) {
@@ -89,7 +94,7 @@ public final class CandidateDeleter {
                     if (answer == null) {
                         failed.add(chunk.get(i));
                     } else {
-                        done.add(outcome(chunk.get(i), answer));
+                        done.add(outcome(chunk.get(i), answer, run));
                     }
                 }
                 cause = (Exception) e.getCause();
@@ -100,7 +105,7 @@ public final class CandidateDeleter {
         } else {
             for (ScannedItem item : chunk) {
                 try {
-                    done.add(outcome(item, gate.pass(store, item, item.cutoff(run.cutoff()))));
+                    done.add(outcome(item, gate.pass(store, item, item.cutoff(run.cutoff())), run));
                 } catch (Exception e) {
                     failed.add(item);
                     cause = e;
@@ -119,7 +124,49 @@ public final class CandidateDeleter {
         return outcome;
     }
 
-    private ItemOutcome outcome(ScannedItem item, Recheck check) {
+    /**
+     * The batch's items the plan handed out and no batch took before, as the plan copied them: a
+     * route step may have put anything in the body; what was not planned for it is not deleted.
+     */
+    private static List<ScannedItem> planned(Object batch, CleanerRun run) {
+        if (!(batch instanceof List<?> elements)) {
+            // the run fails, naming this step: nothing of the batch is deleted
+            throw new IllegalArgumentException("the body is " + (batch == null ? "empty" : "a " + batch.getClass().getSimpleName())
+                    + ", not the batch of planned items: a route step before delete-candidate replaced it");
+        }
+        List<ScannedItem> chunk = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        for (Object element : elements) {
+            ScannedItem taken = run.planned().take(element, chunk.isEmpty() ? null : chunk.get(0));
+            if (taken != null) {
+                chunk.add(taken);
+            } else {
+                refused.add(element instanceof ScannedItem item ? item.store().auditName() + " " + item.id() : "'" + element + "'");
+            }
+        }
+        if (!refused.isEmpty()) {
+            // an error of the run (exit 1): a route step put in the batch what the plan did not
+            String message = "delete-candidate: not deleted, " + refused.size() + " element(s) of a batch not planned for it or passed on"
+                    + " before (a route step put them there), e.g. " + refused.get(0);
+            LOG.error(message);
+            run.error(ai.datapilot.cleaner.store.CleanerError.cleanup(message));
+        }
+        return chunk;
+    }
+
+    /** Items of this batch whose delete failed, for a retry: only copies this deleter took and has not finished. */
+    private static List<ScannedItem> retried(List<?> remaining, CleanerRun run) {
+        List<ScannedItem> chunk = new ArrayList<>();
+        for (Object element : remaining) {
+            if (run.planned().inFlight(element)) {
+                chunk.add((ScannedItem) element);
+            }
+        }
+        return chunk;
+    }
+
+    private ItemOutcome outcome(ScannedItem item, Recheck check, CleanerRun run) {
+        run.planned().finished(item);
         Outcome removed = gate.dryRun() ? Outcome.WOULD_DELETE : Outcome.DELETED;
         ItemOutcome outcome = switch (check.state()) {
             case EXPIRED -> ItemOutcome.of(item, removed, null);

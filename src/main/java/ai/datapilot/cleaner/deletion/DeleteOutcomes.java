@@ -31,12 +31,27 @@ public final class DeleteOutcomes extends IntoRunRecord {
         if (outcomes != null) {
             for (Object outcome : outcomes) {
                 if (outcome instanceof ScannedItem item) {
-                    LOG.info("Kept {} {}: a route step did not pass it to delete-candidate", item.store().auditName(), item.id());
-                    run.record(ItemOutcome.kept(item, ROUTE_RULE, "not passed to delete-candidate by a route step"));
+                    // recorded once, and only an item of the plan: a step may have put anything here
+                    ScannedItem planned = run.planned().take(item, null);
+                    if (planned != null) {
+                        keptByRoute(run, planned);
+                    }
                 } else if (outcome instanceof ItemOutcome done) {
                     run.record(done);
                 }
             }
         }
+    }
+
+    /** After the split: planned items no batch passed on (a step dropped or replaced them) are kept. */
+    public static void keepWhatNoStepPassedOn(CleanerRun run) {
+        for (ScannedItem item : run.planned().takeRest()) {
+            keptByRoute(run, item);
+        }
+    }
+
+    private static void keptByRoute(CleanerRun run, ScannedItem item) {
+        LOG.info("Kept {} {}: a route step did not pass it to delete-candidate", item.store().auditName(), item.id());
+        run.record(ItemOutcome.kept(item, ROUTE_RULE, "not passed to delete-candidate by a route step"));
     }
 }

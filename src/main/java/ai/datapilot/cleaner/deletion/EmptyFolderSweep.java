@@ -18,6 +18,7 @@ public final class EmptyFolderSweep {
     }
 
     public void sweep(@ExchangeProperty(CleanerRun.PROPERTY) CleanerRun run) {
+        DeleteOutcomes.keepWhatNoStepPassedOn(run);
         run.deletesDone();
         int removed = blobs.removeEmptiedFolders(run.deletedBlobItems(), run::folderKept);
         run.foldersRemoved(removed);

@@ -17,7 +17,7 @@ public record KeepRule(String name, PathGlob match, StoreKind store, String fiel
         if (store != null && store != item.store()) {
             return null;
         }
-        if (match != null && !match.matches(item.id())) {
+        if (match != null && !match.coversAnyForm(item.id())) {
             return null;
         }
         if (field == null) {
@@ -32,6 +32,19 @@ public record KeepRule(String name, PathGlob match, StoreKind store, String fiel
             return "field " + field + " could not be read (" + (fields == null ? "not read" : fields.unreadable()) + ")";
         }
         String value = fields.values().get(field);
-        return value != null && values.contains(value) ? field + " is " + value : null;
+        if (value == null) {
+            return null;
+        }
+        if (values.contains(value)) {
+            return field + " is " + value;
+        }
+        // fail closed: a value that differs from a listed one only by case or surrounding blanks keeps the record
+        String plain = value.strip();
+        for (String listed : values) {
+            if (listed.equalsIgnoreCase(plain)) {
+                return field + " is '" + value + "', taken for " + listed;
+            }
+        }
+        return null;
     }
 }

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * {@code **} any characters including {@code /}, {@code ?} one character but {@code /}; everything
  * else stands for itself. The whole id must match.
  */
-public record PathGlob(String pattern, Pattern regex) {
+public record PathGlob(String pattern, Pattern regex, Pattern anyCase) {
 
     public static PathGlob of(String pattern) {
         StringBuilder re = new StringBuilder();
@@ -30,11 +30,35 @@ public record PathGlob(String pattern, Pattern regex) {
                 re.append(Pattern.quote(String.valueOf(c)));
             }
         }
-        return new PathGlob(pattern, Pattern.compile(re.toString(), Pattern.DOTALL));
+        return new PathGlob(pattern, Pattern.compile(re.toString(), Pattern.DOTALL),
+                Pattern.compile(re.toString(), Pattern.DOTALL | Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE));
     }
 
     public boolean matches(String id) {
         return regex.matcher(id).matches();
+    }
+
+    /**
+     * For a keep rule: the id or one of its folders matches (as in .gitignore, a pattern naming a
+     * folder covers what is in it), in any letter case and as written or in Unicode NFC form (a
+     * name in another case or form looks the same to the operator). Wider than {@link #matches}:
+     * it only ever keeps more.
+     */
+    public boolean coversAnyForm(String id) {
+        String nfc = java.text.Normalizer.normalize(id, java.text.Normalizer.Form.NFC);
+        return covers(anyCase, id) || (!nfc.equals(id) && covers(anyCase, nfc));
+    }
+
+    private static boolean covers(Pattern anyCase, String id) {
+        if (anyCase.matcher(id).matches()) {
+            return true;
+        }
+        for (int slash = id.indexOf('/'); slash > 0; slash = id.indexOf('/', slash + 1)) {
+            if (anyCase.matcher(id.substring(0, slash)).matches()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

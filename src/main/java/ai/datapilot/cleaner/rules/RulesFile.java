@@ -2,6 +2,10 @@ package ai.datapilot.cleaner.rules;
 
 import ai.datapilot.cleaner.store.StoreKind;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,6 +31,9 @@ public final class RulesFile {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern FIELD = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
     private static final double MAX_HOURS = 1_000_000d;
+    private static final int MAX_BYTES = 1_000_000;
+    /** A quoted ttlHours is read only when it is a plain decimal: "7d" is not 7 hours. */
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,9})?");
 
     private final List<String> problems = new ArrayList<>();
     private final Set<String> names = new HashSet<>();
@@ -40,11 +47,14 @@ public final class RulesFile {
 
     public static Read read(Path file, double defaultTtlHours, double minTtlHours) {
         String text;
-        try {
-            if (Files.size(file) > 1_000_000) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            // read at most 1 MB and one byte, whatever the file says its size is (a FIFO, a device)
+            byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+            if (bytes.length > MAX_BYTES) {
                 return new Read(null, List.of("the file is larger than 1 MB; fix: a rules file holds a few rules"));
             }
-            text = Files.readString(file);
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (IOException e) {
             return new Read(null, List.of("cannot be read (" + e + "); fix: point CLEANER_RULES_FILE at a readable YAML file"));
         }
@@ -137,16 +147,12 @@ public final class RulesFile {
         Double hours = null;
         if (ttl instanceof Number n) {
             hours = n.doubleValue();
-        } else if (ttl != null) {
-            try {
-                hours = Double.parseDouble(String.valueOf(ttl).trim());
-            } catch (NumberFormatException e) {
-                hours = null;
-            }
+        } else if (ttl instanceof String text && DECIMAL.matcher(text.trim()).matches()) {
+            hours = Double.parseDouble(text.trim());
         }
         if (hours == null || hours.isNaN() || hours.isInfinite() || hours <= 0 || hours > MAX_HOURS) {
             problems.add(where + ": ttlHours " + (ttl == null ? "missing" : "'" + ttl + "' is not a number of hours above 0")
-                    + "; fix: set ttlHours, e.g. 24 (hours, decimal allowed)");
+                    + "; fix: set ttlHours to a plain number of hours, e.g. 24 or 1.5 (no unit: 7 days is 168)");
             return null;
         }
         if (hours < minTtlHours) {
@@ -201,14 +207,45 @@ public final class RulesFile {
             }
             return null;
         }
+        if (value instanceof List || value instanceof Map || value instanceof Boolean) {
+            problems.add(where + ": match '" + value + "' is not one pattern; fix: write one rule per pattern, e.g. match: \"uploads/legal-hold/**\"");
+            return null;
+        }
         String pattern = String.valueOf(value);
-        if (pattern.isEmpty() || pattern.startsWith("/") || pattern.contains("\\") || List.of(pattern.split("/", -1)).contains("..")
-                || pattern.chars().anyMatch(c -> c < 0x20)) {
-            problems.add(where + ": match '" + pattern.replaceAll("\\p{Cntrl}", "?") + "' must be a relative pattern under the root "
-                    + "(no leading '/', no '..', no '\\\\'); fix: write it like uploads/legal-hold/**");
+        List<String> segments = List.of(pattern.split("/", -1));
+        // an empty, '.' or '..' segment, or a trailing '/', would match no id (or one outside): a keep rule that keeps nothing
+        if (pattern.isEmpty() || pattern.startsWith("/") || pattern.contains("\\") || segments.contains("..") || segments.contains(".")
+                || segments.contains("")) {
+            problems.add(where + ": match '" + printable(pattern) + "' must be a relative pattern under the root "
+                    + "(no leading or trailing '/', no '//', '.', '..' or '\\\\'); fix: write it like uploads/legal-hold/**");
+            return null;
+        }
+        // invisible characters and a form a file name may not have: the pattern would silently match nothing
+        if (pattern.codePoints().anyMatch(RulesFile::invisible) || !Normalizer.isNormalized(pattern, Normalizer.Form.NFC)) {
+            problems.add(where + ": match '" + printable(pattern) + "' holds an invisible or control character, or is not in Unicode NFC form; "
+                    + "fix: type the pattern again in plain text");
             return null;
         }
         return PathGlob.of(pattern);
+    }
+
+    private static boolean invisible(int c) {
+        int type = Character.getType(c);
+        return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR || type == Character.PRIVATE_USE || type == Character.SURROGATE
+                || type == Character.UNASSIGNED;
+    }
+
+    private static String printable(String pattern) {
+        StringBuilder b = new StringBuilder();
+        pattern.codePoints().forEach(c -> {
+            if (invisible(c)) {
+                b.append(String.format("\\u%04X", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
     }
 
     private StoreKind store(Object value, String where) {

@@ -29,9 +29,20 @@ public final class RunRules {
 
     /** The retention that applies to the item: the first rule that matches, else JOB_TTL_HOURS. */
     public Retention retentionFor(ScannedItem item) {
+        Retention asWritten = retentionFor(item, item.id());
+        String nfc = java.text.Normalizer.normalize(item.id(), java.text.Normalizer.Form.NFC);
+        if (nfc.equals(item.id())) {
+            return asWritten;
+        }
+        // a name in another Unicode form: of the rules its two forms match, the one that keeps it longer
+        Retention asSeen = retentionFor(item, nfc);
+        return asSeen.cutoff().isBefore(asWritten.cutoff()) ? asSeen : asWritten;
+    }
+
+    private Retention retentionFor(ScannedItem item, String id) {
         List<RetentionRule> retention = rules.retention();
         for (int i = 0; i < retention.size(); i++) {
-            if (retention.get(i).appliesTo(item.store(), item.id())) {
+            if (retention.get(i).appliesTo(item.store(), id)) {
                 return cutoffs.get(i);
             }
         }
