@@ -57,18 +57,7 @@ class JsonLogLinesTest {
 
     @Test
     void theRunIdIsAFieldOnlyWhileItIsSet() throws IOException {
-        Logger log = LoggerFactory.getLogger("ai.datapilot.cleaner.JsonLogLinesTest");
-        Logging.apply("INFO", LogFormatFilter.JSON);
-
-        String logged = stderrOf(() -> {
-            MDC.put("runId", "run-1");
-            try {
-                log.info("during");
-            } finally {
-                MDC.remove("runId");
-            }
-            log.info("after");
-        });
+        String logged = duringAndAfterARun(LogFormatFilter.JSON);
 
         List<String> lines = logged.lines().toList();
         assertThat(JSON.readTree(lines.get(0)).get("runId").asText()).isEqualTo("run-1");
@@ -77,18 +66,7 @@ class JsonLogLinesTest {
 
     @Test
     void textLinesShowTheRunIdOnlyWhileItIsSet() {
-        Logger log = LoggerFactory.getLogger("ai.datapilot.cleaner.JsonLogLinesTest");
-        Logging.apply("INFO", LogFormatFilter.TEXT);
-
-        String logged = stderrOf(() -> {
-            MDC.put("runId", "run-1");
-            try {
-                log.info("during");
-            } finally {
-                MDC.remove("runId");
-            }
-            log.info("after");
-        });
+        String logged = duringAndAfterARun(LogFormatFilter.TEXT);
 
         List<String> lines = logged.lines().toList();
         assertThat(lines).hasSize(2);
@@ -123,5 +101,20 @@ class JsonLogLinesTest {
             System.setErr(err);
         }
         return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** One line logged while the run id "run-1" is set, then one after it is removed, in {@code format}. */
+    private static String duringAndAfterARun(String format) {
+        Logger log = LoggerFactory.getLogger("ai.datapilot.cleaner.JsonLogLinesTest");
+        Logging.apply("INFO", format);
+        return stderrOf(() -> {
+            MDC.put("runId", "run-1");
+            try {
+                log.info("during");
+            } finally {
+                MDC.remove("runId");
+            }
+            log.info("after");
+        });
     }
 }
