@@ -164,6 +164,7 @@ public final class LocalBlobStore implements BlobStore {
             rootKey = folderKey(root);
         }
         paths.rememberRoot();
+        paths.newRun();
         return PrefixScans.of(prefixes, this::scanPrefix, "cleaner-blob-walk");
     }
 

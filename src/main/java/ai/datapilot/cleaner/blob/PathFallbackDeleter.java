@@ -21,6 +21,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The re-check and delete by path, where the platform has no folder handles (Windows, macOS before Java 24: no
@@ -37,6 +39,7 @@ import java.util.function.BiConsumer;
  */
 final class PathFallbackDeleter {
 
+    private static final Logger LOG = LoggerFactory.getLogger(PathFallbackDeleter.class);
     private static final LinkOption[] NO_FOLLOW = {LinkOption.NOFOLLOW_LINKS};
     private static final String ASIDE = ".datapilot-cleaner-deleting-";
     /** Why the walk leaves a private name alone: a rename by path split by a swapped folder can have moved an outside item in. */
@@ -67,12 +70,42 @@ final class PathFallbackDeleter {
 
     private final Path root;
     private volatile Object rootIdentity;
+    /** The first sign, in this run, that a folder on the way was swapped: deletes stop there (see {@link #swapSeen}). */
+    private volatile String swapSeen;
+    /** Test seam: go on deleting after a swap was seen, to put each delete's own checks under a sustained attack. */
+    volatile boolean keepDeletingAfterASwap;
     /** Test seam: ignore file keys, as where the platform has none and the file system is not Windows'. */
     volatile boolean withoutFileKeys;
 
     PathFallbackDeleter(Path root) {
         this.root = root;
         this.rootIdentity = rootIdentityNow();
+    }
+
+    /** A new run: a swap seen by an earlier run no longer stops deletes (the checks still apply to each item). */
+    void newRun() {
+        swapSeen = null;
+    }
+
+    /**
+     * Notes that a folder on the way was swapped (a link, junction or mount where a folder was, the
+     * root replaced, a name renamed away from under the delete). By path, each such swap is a chance
+     * for a later rename to be led out of the tree, and a tight loop of swaps makes the chances many:
+     * the first sign ends this run's deletes. Returns {@code why}.
+     */
+    private String swapSeen(String why) {
+        if (swapSeen == null) {
+            swapSeen = why;
+            LOG.warn("Storage root {}: {}; without folder handles nothing more is deleted in this run", root, why);
+        }
+        return why;
+    }
+
+    /** Why nothing more is deleted in this run, or null. */
+    private String stoppedBySwap() {
+        String seen = swapSeen;
+        return seen == null || keepDeletingAfterASwap ? null : "not deleted: a folder on the way was swapped earlier in this run (" + seen.replaceFirst("; kept$", "")
+                + "); without folder handles nothing more is deleted in this run; kept";
     }
 
     /** Whether {@code name} is a private name of {@link #removeChecked}. */
@@ -130,6 +163,10 @@ final class PathFallbackDeleter {
 
     /** Re-checks the item and, when {@code delete}, removes it by way of a private name beside it. */
     Recheck checkAndMaybeDelete(LocalBlobStore.BlobRef ref, String id, Instant cutoff, boolean delete, Seam seam) throws IOException {
+        String stopped = delete ? stoppedBySwap() : null;
+        if (stopped != null) {
+            return Recheck.changed(stopped);
+        }
         Checked checked;
         try {
             checked = checkFolders(ref.folder());
@@ -144,7 +181,7 @@ final class PathFallbackDeleter {
             return Recheck.gone("already gone");
         }
         if (checked.mounts().contains(id)) {
-            return Recheck.changed("a mount point now; not touched");
+            return Recheck.changed(swapSeen("a mount point now; not touched"));
         }
         String why = unlikeTheScan(file, attrs, ref.key(), cutoff);
         if (why != null) {
@@ -205,6 +242,11 @@ final class PathFallbackDeleter {
      * removed. A folder that holds anything is left with {@link DirectoryNotEmptyException}.
      */
     boolean removeFolder(Folder f, BiConsumer<String, String> kept, Seam seam) throws IOException {
+        String stopped = stoppedBySwap();
+        if (stopped != null) {
+            kept.accept(f.toString(), stopped);
+            return false;
+        }
         Checked parent;
         try {
             parent = checkFolders(f.parent());
@@ -219,6 +261,9 @@ final class PathFallbackDeleter {
         String why = folderUnlikeTheScan(a, f.key());
         if (why == null && parent.mounts().contains(f.id())) {
             why = "a mount point now; not removed";
+        }
+        if (a.isSymbolicLink() || a.isOther() || why != null && why.startsWith("a mount point")) {
+            swapSeen("folder " + f + " " + why);
         }
         if (why != null) {
             kept.accept(f.toString(), why);
@@ -282,8 +327,8 @@ final class PathFallbackDeleter {
                 try {
                     Files.delete(aside);
                 } catch (NoSuchFileException swapped) {
-                    return Recheck.changed("a folder on the way changed right before the delete: nothing deleted; "
-                            + "the checked file is left as " + aside.getFileName());
+                    return Recheck.changed(swapSeen("a folder on the way changed right before the delete: nothing deleted; "
+                            + "the checked file is left as " + aside.getFileName()));
                 }
                 return Recheck.EXPIRED;
             }
@@ -292,30 +337,48 @@ final class PathFallbackDeleter {
             why = "the folders changed during the delete: " + k.answer.reason().replaceFirst("; kept$", "");
         } catch (NoSuchFileException e) {
             // the private name is not where the path leads now: a folder on the way was swapped meanwhile
-            return Recheck.changed("a folder on the way changed during the delete: nothing deleted; the file renamed to "
-                    + aside.getFileName() + " in the folder the path led to then could not be found again to be put back");
+            return Recheck.changed(swapSeen("a folder on the way changed during the delete: nothing deleted; the file renamed to "
+                    + aside.getFileName() + " in the folder the path led to then could not be found again to be put back"));
         } catch (DirectoryNotEmptyException e) {
             why = "written to right before its removal";
         }
-        return putBack(aside, target, why);
+        return putBack(aside, target, identity, isFolder, why);
     }
 
-    private static Recheck putBack(Path aside, Path target, String why) {
+    /**
+     * Puts what the private name holds back under its name. A file or link is put back by making a
+     * new name (a hard link, or a new link to the same place), which never replaces anything found
+     * under that name; a rename by path would, if a folder swapped at that instant led it to an
+     * existing file (seen: an outside file of a look-alike tree lost that way). The private name is
+     * then removed only while it and the name put back hold the item the scan saw: a swapped folder
+     * can have led the put-back into another tree, and the private name may then be an outside
+     * file's last other name.
+     */
+    private Recheck putBack(Path aside, Path target, Object scanned, boolean isFolder, String why) {
         try {
-            if (Files.isRegularFile(aside, NO_FOLLOW) && linkBack(aside, target)) {
-                return Recheck.changed(why + "; put back and kept" + (Files.exists(aside, NO_FOLLOW)
-                        ? " (its private name " + aside.getFileName() + " could not be removed: a folder on the way changed)" : ""));
-            }
-            if (Files.isSymbolicLink(aside)) {
-                // made anew (a symbolic link never replaces a name either); its mtime is now
+            if (isFolder) {
+                if (!Files.isDirectory(aside, NO_FOLLOW)) {
+                    return Recheck.changed(why + "; the private name " + aside.getFileName()
+                            + " could not be found again where the path leads now (a folder on the way changed): left as it is, kept");
+                }
+                if (!Files.exists(target, NO_FOLLOW)) {
+                    // a folder can only be renamed back; a rename never replaces a file or a folder that holds anything
+                    Files.move(aside, target);
+                    return Recheck.changed(why + "; put back and kept");
+                }
+            } else if (Files.isSymbolicLink(aside)) {
+                // made anew; its mtime is now
                 Files.createSymbolicLink(target, Files.readSymbolicLink(aside));
-                Files.deleteIfExists(aside);
-                return Recheck.changed(why + "; put back (as a new link to the same place) and kept");
-            }
-            if (!Files.exists(target, NO_FOLLOW)) {
-                // a folder; no REPLACE_EXISTING: a name taken meanwhile is not overwritten (atomically so on Windows only)
-                Files.move(aside, target);
-                return Recheck.changed(why + "; put back and kept");
+                return Recheck.changed(why + "; put back (as a new link to the same place) and kept" + dropPrivateName(aside, target, scanned));
+            } else if (Files.isRegularFile(aside, NO_FOLLOW)) {
+                if (!linkBack(aside, target)) {
+                    return Recheck.changed(why + "; this file system has no hard links to put it back without a risk of "
+                            + "replacing a file written under its name meanwhile: kept beside its name as " + aside.getFileName());
+                }
+                return Recheck.changed(why + "; put back and kept" + dropPrivateName(aside, target, scanned));
+            } else {
+                return Recheck.changed(why + "; the private name " + aside.getFileName()
+                        + " could not be found again where the path leads now (a folder on the way changed): left as it is, kept");
             }
         } catch (FileAlreadyExistsException taken) {
             // taken meanwhile: below
@@ -323,6 +386,31 @@ final class PathFallbackDeleter {
             return Recheck.changed(why + "; could not be put back (" + e + "), kept beside its name as " + aside.getFileName());
         }
         return Recheck.changed(why + "; the name was taken again since: kept beside it as " + aside.getFileName());
+    }
+
+    /**
+     * Removes the private name once the item is back under its name, only while both names hold
+     * the item the scan saw (for a link put back, the private name alone); empty when removed, else
+     * the words for the audit.
+     */
+    private String dropPrivateName(Path aside, Path target, Object scanned) throws IOException {
+        Object atAside = identityAt(aside);
+        boolean same = scanned != null && scanned.equals(atAside)
+                && (Files.isSymbolicLink(target) || scanned.equals(identityAt(target)));
+        if (same) {
+            Files.deleteIfExists(aside);
+            return "";
+        }
+        return " (its private name " + aside.getFileName() + " is left: the name put back and it could not be shown to hold the "
+                + "file the scan saw, a folder on the way changed; check both by hand)";
+    }
+
+    private Object identityAt(Path p) {
+        try {
+            return identity(Files.readAttributes(p, BasicFileAttributes.class, NO_FOLLOW), false);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**
@@ -337,8 +425,6 @@ final class PathFallbackDeleter {
         } catch (UnsupportedOperationException | FileSystemException e) {
             return false;
         }
-        // the name is back; a folder swapped meanwhile can only leave this second name behind
-        Files.deleteIfExists(aside);
         return true;
     }
 
@@ -350,7 +436,7 @@ final class PathFallbackDeleter {
     Checked checkFolders(Folder folder) throws IOException, Kept {
         String moved = rootMoved();
         if (moved != null) {
-            throw new Kept(Recheck.changed(moved + "; kept"));
+            throw new Kept(Recheck.changed(swapSeen(moved + "; kept")));
         }
         if (rootIdentity == null || rootIdentityNow() == null) {
             throw new Kept(Recheck.changed("the storage root " + root + " " + NO_IDENTITY));
@@ -381,7 +467,7 @@ final class PathFallbackDeleter {
                         : a.isOther() ? "is a junction, mount point or other reparse point now"
                         : !a.isDirectory() ? "was replaced by a file after the scan" : null;
                 if (why != null) {
-                    throw new Kept(Recheck.changed("folder " + id(at) + " " + why + "; kept"));
+                    throw new Kept(Recheck.changed(swapSeen("folder " + id(at) + " " + why + "; kept")));
                 }
                 // the folders above a prefix folder were not walked: plain folders is all that is known of them
                 if (--left == 0) {
@@ -396,7 +482,7 @@ final class PathFallbackDeleter {
                 }
             }
             if (f.parent() != null && mounts.contains(f.id())) {
-                throw new Kept(Recheck.changed("folder " + f.id() + "/ is a mount point now (another mount than the prefix's); not crossed, kept"));
+                throw new Kept(Recheck.changed(swapSeen("folder " + f.id() + "/ is a mount point now (another mount than the prefix's); not crossed, kept")));
             }
         }
         return new Checked(at, mounts);

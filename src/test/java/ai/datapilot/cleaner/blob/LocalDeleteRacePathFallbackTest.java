@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.datapilot.cleaner.audit.CleanerRun;
 import ai.datapilot.cleaner.audit.ItemOutcome;
 import ai.datapilot.cleaner.settings.CleanerSettings;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,11 +45,12 @@ class LocalDeleteRacePathFallbackTest extends LocalDeleteRaceTest {
         CleanerRun run = runOnce();
 
         assertAllThere(victim);
-        assertThat(listing(victim)).containsExactlyElementsOf(NAMES);
+        assertOutsideNamesKeptWithPrivateNames(victim, 1);
         List<ItemOutcome> items = itemsUnder(run, "uploads/job_swap");
         assertThat(items).hasSize(NAMES.size()).extracting(ItemOutcome::outcome).containsOnly("skipped");
         // the first: renamed through the link, seen by the check after the rename, put back
-        assertThat(items.get(0).reason()).contains("the folders changed during the delete", "uploads/job_swap was replaced by a link", "put back");
+        assertThat(items.get(0).reason()).contains("the folders changed during the delete", "uploads/job_swap was replaced by a link",
+                "put back", "is left");
         for (ItemOutcome item : items.subList(1, items.size())) {
             assertThat(item.reason()).contains("uploads/job_swap was replaced by a link");
         }
@@ -70,11 +72,40 @@ class LocalDeleteRacePathFallbackTest extends LocalDeleteRaceTest {
         swapBack(job, held);
 
         assertAllThere(victim);
-        assertThat(listing(victim)).containsExactlyElementsOf(NAMES);
+        // the first swap is seen by the check after the rename, which puts the outside file back; the run deletes nothing more
+        assertOutsideNamesKeptWithPrivateNames(victim, 1);
         List<ItemOutcome> items = itemsUnder(run, "uploads/job_flip");
         assertThat(items).hasSize(NAMES.size()).extracting(ItemOutcome::outcome).containsOnly("skipped");
-        assertThat(items).extracting(ItemOutcome::reason).allMatch(r -> r.contains("put back"));
+        assertThat(items.get(0).reason()).contains("put back");
+        assertThat(items.subList(1, items.size())).extracting(ItemOutcome::reason)
+                .allMatch(r -> r.startsWith("not deleted: a folder on the way was swapped earlier in this run (")
+                        && r.endsWith("without folder handles nothing more is deleted in this run; kept"));
         assertThat(listing(job)).containsExactlyElementsOf(NAMES);
+    }
+
+    /** By path, the link seen under the first emptied folder ends the run's deletes: its parent is kept for that reason. */
+    @Override
+    @Test
+    void aParentFolderSwappedForALinkBeforeTheSweepKeepsTheOutsideFolder() throws Exception {
+        tree.file("uploads/job_p/sub/old.csv", old());
+        Path victim = Files.createDirectories(outside.resolve("victim_p"));
+        Path outsideEmpty = Files.createDirectories(victim.resolve("sub"));
+        Files.writeString(victim.resolve("keep.txt"), "keep");
+        Path job = tree.path("uploads/job_p");
+        afterDelete = item -> swapForLink(job, tree.path("swap/held_p"), victim);
+        context.start();
+
+        CleanerRun run = runOnce();
+
+        assertThat(outsideEmpty).isDirectory();
+        assertThat(victim.resolve("keep.txt")).exists();
+        assertThat(outcome(run, "uploads/job_p/sub/old.csv")).isEqualTo("deleted");
+        assertThat(run.foldersRemoved()).isZero();
+        assertThat(run.skipped()).contains(
+                "uploads/job_p/sub/: folder uploads/job_p was replaced by a link after the scan; kept",
+                "uploads/job_p/: not deleted: a folder on the way was swapped earlier in this run "
+                        + "(folder uploads/job_p was replaced by a link after the scan); without folder handles nothing more is deleted in this run; kept");
+        assertThat(Files.isSymbolicLink(job)).isTrue();
     }
 
     @Override
@@ -101,7 +132,8 @@ class LocalDeleteRacePathFallbackTest extends LocalDeleteRaceTest {
         assertThat(run.foldersRemoved()).isZero();
         assertThat(run.skipped()).anyMatch(s -> s.startsWith("uploads/job_q/sub/: the folders changed during the delete")
                 && s.contains("put back"));
-        assertThat(run.skipped()).contains("uploads/job_q/: replaced by a link after the scan; kept");
+        assertThat(run.skipped()).contains("uploads/job_q/: not deleted: a folder on the way was swapped earlier in this run "
+                + "(folder uploads/job_q was replaced by a link after the scan); without folder handles nothing more is deleted in this run; kept");
     }
 
     @Override
@@ -123,7 +155,7 @@ class LocalDeleteRacePathFallbackTest extends LocalDeleteRaceTest {
 
             assertThat(mounted[0]).isTrue();
             assertAllThere(victim);
-            assertThat(listing(victim)).containsExactlyElementsOf(NAMES);
+            assertOutsideNamesKeptWithPrivateNames(victim, 1);
         } finally {
             unmount(job);
         }
@@ -136,6 +168,32 @@ class LocalDeleteRacePathFallbackTest extends LocalDeleteRaceTest {
     private static List<String> listing(Path dir) throws Exception {
         try (var names = Files.list(dir)) {
             return names.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /**
+     * The outside folder holds its own names, each with its own file, and {@code privateNames}
+     * more: a file renamed through the swapped folder is put back under its name by a hard link,
+     * and its private name is left beside it (a second name of the same file, never removed by
+     * path: the private name could be an outside file's last other name).
+     */
+    static void assertOutsideNamesKeptWithPrivateNames(Path victim, int privateNames) throws Exception {
+        List<String> names = listing(victim);
+        assertThat(names.stream().filter(n -> !PathFallbackDeleter.isPrivateName(Path.of(n)))).containsExactlyElementsOf(NAMES);
+        List<String> aside = names.stream().filter(n -> PathFallbackDeleter.isPrivateName(Path.of(n))).toList();
+        assertThat(aside).hasSize(privateNames);
+        for (String name : aside) {
+            Path p = victim.resolve(name);
+            assertThat(NAMES).as("%s is a second name of one of the outside files", name)
+                    .anyMatch(n -> sameFile(p, victim.resolve(n)));
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
         }
     }
 }

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScannedItem;
 import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.stream.Stream;
 import java.nio.file.Path;
 import java.nio.file.attribute.DosFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -51,6 +54,80 @@ class LocalStoreAttackPathFallbackTest extends LocalStoreAttackTest {
         } finally {
             sh("rm -rf '" + tree.path("uploads") + "'");
         }
+    }
+
+    /**
+     * By path, the rename right before the delete takes the new file, which is then put back by a
+     * hard link; its private name stays beside it as a second name (removed only when it holds the
+     * file the scan saw), and the audit says so.
+     */
+    @Override
+    @Test
+    void aFileRewrittenByAnAtomicRenameBetweenTheReCheckAndTheDeleteIsKept() throws Exception {
+        Path file = tree.file("uploads/job/result.json", old());
+        LocalBlobStore store = store();
+        Seen seen = walk(store);
+        store.seam = id -> {
+            Path fresh = tree.file("uploads/job/.result.json.tmp", young());
+            Files.writeString(fresh, "fresh result");
+            Files.move(fresh, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        };
+
+        Recheck answer = store.deleteIfUnchanged(seen.items.get(0), cutoff);
+
+        assertThat(Files.readString(file)).isEqualTo("fresh result");
+        assertThat(answer.state()).isEqualTo(Recheck.State.CHANGED);
+        assertThat(answer.reason()).contains("put back and kept", "is left");
+        try (Stream<Path> names = Files.list(tree.path("uploads/job"))) {
+            List<Path> all = names.toList();
+            assertThat(all).hasSize(2).anyMatch(p -> p.getFileName().toString().equals("result.json"));
+            for (Path p : all) {
+                assertThat(Files.isSameFile(p, file)).as("%s is the new file", p).isTrue();
+            }
+        }
+        // the next walk lists the private name as never deleted, and keeps the new file's two names
+        Seen next = walk(store);
+        assertThat(next.skipped.keySet()).anyMatch(s -> s.contains(".datapilot-cleaner-deleting-"));
+    }
+
+    /**
+     * By path, a folder swapped for a link is a sign of a swapping attacker: after the first one,
+     * the run deletes nothing more, in any folder; the next run (a new scan) deletes again.
+     */
+    @Test
+    void afterTheFirstSwapSeenTheRunDeletesNothingMoreAndTheNextRunDoes() throws Exception {
+        tree.file("uploads/job_a/a.csv", old());
+        tree.file("uploads/job_b/b.csv", old());
+        Path lookAlike = Files.createDirectories(outside.resolve("job_a"));
+        Files.writeString(lookAlike.resolve("a.csv"), "outside, keep");
+        Files.setLastModifiedTime(lookAlike.resolve("a.csv"), FileTime.from(old()));
+        LocalBlobStore store = store();
+        Seen seen = walk(store);
+        ScannedItem a = seen.items.stream().filter(i -> i.id().equals("uploads/job_a/a.csv")).findFirst().orElseThrow();
+        ScannedItem b = seen.items.stream().filter(i -> i.id().equals("uploads/job_b/b.csv")).findFirst().orElseThrow();
+        Path job = tree.path("uploads/job_a");
+        Files.move(job, tmp.resolve("held"));
+        Files.createSymbolicLink(job, lookAlike);
+
+        Recheck first = store.deleteIfUnchanged(a, cutoff);
+        Recheck second = store.deleteIfUnchanged(b, cutoff);
+
+        assertThat(first.reason()).isEqualTo("folder uploads/job_a was replaced by a link after the scan; kept");
+        assertThat(second.state()).isEqualTo(Recheck.State.CHANGED);
+        assertThat(second.reason()).isEqualTo("not deleted: a folder on the way was swapped earlier in this run (folder uploads/job_a "
+                + "was replaced by a link after the scan); without folder handles nothing more is deleted in this run; kept");
+        assertThat(tree.exists("uploads/job_b/b.csv")).isTrue();
+        assertThat(Files.readString(lookAlike.resolve("a.csv"))).isEqualTo("outside, keep");
+
+        Files.delete(job);
+        Files.move(tmp.resolve("held"), job);
+        Seen next = walk(store);
+        for (ScannedItem item : next.items) {
+            assertThat(store.deleteIfUnchanged(item, cutoff)).isEqualTo(Recheck.EXPIRED);
+        }
+        assertThat(tree.exists("uploads/job_a/a.csv")).isFalse();
+        assertThat(tree.exists("uploads/job_b/b.csv")).isFalse();
+        assertThat(Files.readString(lookAlike.resolve("a.csv"))).isEqualTo("outside, keep");
     }
 
     @Test
