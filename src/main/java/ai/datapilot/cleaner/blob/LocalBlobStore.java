@@ -230,6 +230,9 @@ public final class LocalBlobStore implements BlobStore {
             return;
         }
         String moved = paths.rootMoved();
+        if (moved == null) {
+            moved = paths.unsafeAbove();
+        }
         if (moved != null) {
             sink.failed(CleanerError.blobScan(prefix, null, moved + "; prefix not scanned"));
             return;

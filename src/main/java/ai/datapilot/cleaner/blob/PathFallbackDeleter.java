@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.DosFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Map;
@@ -157,6 +158,51 @@ final class PathFallbackDeleter {
         if (then != null && now != null && !then.equals(now)) {
             return "the storage root " + root + " is not the folder it was when the cleaner started "
                     + "(replaced, or a folder above it replaced by a link, since); restart the cleaner if this is intended";
+        }
+        return null;
+    }
+
+    /**
+     * Null when no account but the superuser and this one can rename or replace the storage root
+     * or a folder above it, else why not (the rule of OpenSSH's StrictModes and systemd-tmpfiles'
+     * "unsafe path transition"): by path, whoever can swap the root for a link can lead a rename
+     * out of the tree. Each folder above the root (above the configured path and above the real
+     * one) must be owned by the superuser or this account, and writable by no group or other
+     * account, unless it has the sticky bit and the entry below it is owned by the superuser or
+     * this account (as /tmp). Null where the platform has no POSIX owners and modes (Windows:
+     * access lists, not checked; docs/safety.md).
+     */
+    String unsafeAbove() {
+        String me = System.getProperty("user.name", "");
+        try {
+            for (Path start : new Path[] {root.toAbsolutePath().normalize(), root.toRealPath()}) {
+                Path child = start;
+                for (Path dir = start.getParent(); dir != null; child = dir, dir = dir.getParent()) {
+                    Map<String, Object> a = Files.readAttributes(dir, "unix:mode,owner");
+                    int mode = (Integer) a.get("mode");
+                    String owner = ((UserPrincipal) a.get("owner")).getName();
+                    String why = null;
+                    if (!owner.equals("root") && !owner.equals(me)) {
+                        why = "is owned by " + owner;
+                    } else if ((mode & 0022) != 0) {
+                        String childOwner = Files.getOwner(child, NO_FOLLOW).getName();
+                        if ((mode & 01000) == 0 || !childOwner.equals("root") && !childOwner.equals(me)) {
+                            why = "is writable by other accounts (mode " + String.format("%04o", mode & 07777) + ")";
+                        }
+                    }
+                    if (why != null) {
+                        return "the folder " + dir + " above the storage root " + root + " " + why + ": whoever can write there can swap "
+                                + "the storage root for a link while this cleaner, without folder handles on this platform, deletes "
+                                + "by path; make it owned by " + (me.equals("root") ? "root" : "root or " + me) + " and writable by its owner only (chmod go-w " + dir
+                                + "), or set LOCAL_STORAGE_ROOT to a folder whose parents are";
+                    }
+                }
+            }
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return null;
+        } catch (IOException e) {
+            return "the folders above the storage root " + root + " could not be read (" + e + "): whether another account "
+                    + "can swap the root for a link is unknown";
         }
         return null;
     }

@@ -4,6 +4,7 @@ import static ai.datapilot.cleaner.testing.StorageTree.old;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.datapilot.cleaner.store.Recheck;
+import ai.datapilot.cleaner.testing.StorageTree;
 import ai.datapilot.cleaner.store.ScannedItem;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
@@ -128,6 +129,33 @@ class LocalStoreAttackPathFallbackTest extends LocalStoreAttackTest {
         assertThat(tree.exists("uploads/job_a/a.csv")).isFalse();
         assertThat(tree.exists("uploads/job_b/b.csv")).isFalse();
         assertThat(Files.readString(lookAlike.resolve("a.csv"))).isEqualTo("outside, keep");
+    }
+
+    /**
+     * By path, whoever can write the folder above the root can swap the root for a link: below a
+     * folder other accounts can write (no sticky bit), the prefixes are not scanned, an error that
+     * names the folder and the fix; with the sticky bit (as /tmp) others cannot rename the root.
+     */
+    @Test
+    void aStorageRootBelowAFolderOtherAccountsCanWriteIsNotScannedByPath() throws Exception {
+        Path open = Files.createDirectory(tmp.resolve("open"));
+        StorageTree below = new StorageTree(Files.createDirectory(open.resolve("storage")));
+        below.file("uploads/job/a.csv", old());
+        LocalBlobStore store = new LocalBlobStore(below.root(), List.of("uploads", "results"));
+        store.forcePathFallback = true;
+        assertThat(sh("chmod 0777 '" + open + "'")).isZero();
+
+        Seen seen = walk(store);
+
+        assertThat(seen.items).isEmpty();
+        assertThat(seen.errors).isNotEmpty().allMatch(e -> e.message().startsWith("the folder " + open + " above the storage root "
+                + below.root() + " is writable by other accounts (mode 0777)") && e.message().contains("chmod go-w " + open)
+                && e.message().endsWith("; prefix not scanned"));
+
+        assertThat(sh("chmod 1777 '" + open + "'")).isZero();
+        assertThat(walk(store).items).extracting(ScannedItem::id).containsExactly("uploads/job/a.csv");
+        assertThat(sh("chmod 0755 '" + open + "'")).isZero();
+        assertThat(walk(store).errors).isEmpty();
     }
 
     @Test

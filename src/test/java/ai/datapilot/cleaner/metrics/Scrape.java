@@ -2,6 +2,7 @@ package ai.datapilot.cleaner.metrics;
 
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -53,14 +54,25 @@ record Scrape(String text) {
      * (written as {@code key="value"}); null when there is none.
      */
     Double value(String name, String... labels) {
+        List<Double> all = values(name, labels);
+        return all.isEmpty() ? null : all.get(0);
+    }
+
+    /** The sum of every such sample (for a series split over pools or areas), 0 when there is none. */
+    double sum(String name, String... labels) {
+        return values(name, labels).stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    private List<Double> values(String name, String... labels) {
+        List<Double> found = new java.util.ArrayList<>();
         for (String line : text.split("\n")) {
             Matcher m = SAMPLE.matcher(line);
             if (m.matches() && m.group(1).equals(name) && java.util.Arrays.stream(labels)
                     .allMatch(l -> m.group(2) != null && (m.group(2).contains("{" + l + ",") || m.group(2).contains("," + l + ",")
                             || m.group(2).contains("," + l + "}") || m.group(2).equals("{" + l + "}")))) {
-                return Double.valueOf(m.group(3));
+                found.add(Double.valueOf(m.group(3)));
             }
         }
-        return null;
+        return found;
     }
 }
