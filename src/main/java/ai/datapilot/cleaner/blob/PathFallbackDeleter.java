@@ -55,6 +55,15 @@ final class PathFallbackDeleter {
     record Stamp(FileTime created, long size, FileTime modified) {
     }
 
+    /**
+     * The scan's note for a file that had more than one name (hard links) when walked: its
+     * identity is then also an outside name's, which the attacker may remove before the delete
+     * (leaving the outside name as its only one), so no later check could tell them apart. Never
+     * deleted in this run.
+     */
+    record SharedAtScan(String why) {
+    }
+
     /** The folder an item is in, reached and checked, and the mount table read meanwhile. */
     record Checked(Path dir, MountPoints mounts) {
     }
@@ -146,6 +155,35 @@ final class PathFallbackDeleter {
         }
         // a folder's size and mtime change as entries come and go: its creation time alone
         return folder ? new Stamp(created, -1, null) : new Stamp(created, a.size(), a.lastModifiedTime());
+    }
+
+    /**
+     * The identity the walk notes for the file or link {@code file} (attributes {@code a}): as
+     * {@link #identity}, or a {@link SharedAtScan} when it had other names then (where the
+     * platform gives a link count).
+     */
+    Object scannedIdentity(Path file, BasicFileAttributes a) {
+        Object id = identity(a, false);
+        if (id == null) {
+            return null;
+        }
+        Map<String, Object> unix;
+        try {
+            unix = Files.readAttributes(file, "unix:fileKey,nlink", NO_FOLLOW);
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return id; // no link count (Windows)
+        } catch (IOException e) {
+            return new SharedAtScan("its names could not be counted when scanned (" + e + "); kept");
+        }
+        Object names = unix.get("nlink");
+        if (!Objects.equals(unix.get("fileKey"), a.fileKey())) {
+            return new SharedAtScan("replaced by another file while it was scanned; kept");
+        }
+        if (!(names instanceof Integer n) || n != 1) {
+            return new SharedAtScan("had " + names + " names (hard links) when scanned, one of which may be outside the storage root; "
+                    + "without folder handles it is not deleted in this run; kept");
+        }
+        return id;
     }
 
     /**
@@ -244,6 +282,9 @@ final class PathFallbackDeleter {
     private String unlikeTheScan(Path file, BasicFileAttributes a, Object scanned, Instant cutoff) throws IOException {
         if (!a.isRegularFile() && !a.isSymbolicLink()) {
             return "no longer a file or link";
+        }
+        if (scanned instanceof SharedAtScan shared) {
+            return shared.why();
         }
         Object now = identity(a, false);
         if (scanned == null || now == null) {
@@ -441,7 +482,8 @@ final class PathFallbackDeleter {
      */
     private String dropPrivateName(Path aside, Path target, Object scanned) throws IOException {
         Object atAside = identityAt(aside);
-        boolean same = scanned != null && scanned.equals(atAside)
+        // after a swap was seen the two names may lie in two trees, both holding the scanned file: the private one may be outside
+        boolean same = swapSeen == null && scanned != null && scanned.equals(atAside)
                 && (Files.isSymbolicLink(target) || scanned.equals(identityAt(target)));
         if (same) {
             Files.deleteIfExists(aside);
@@ -522,8 +564,9 @@ final class PathFallbackDeleter {
                         throw new Kept(Recheck.changed("folder " + f.id() + "/: its identity " + NO_IDENTITY));
                     }
                     if (!f.key().equals(now)) {
-                        throw new Kept(Recheck.changed("folder " + f.id() + "/ is not the folder the scan saw "
-                                + "(replaced, moved or mounted over since); kept"));
+                        // a plain folder exchanged in leads the path elsewhere as a link does (its own folders may be links)
+                        throw new Kept(Recheck.changed(swapSeen("folder " + f.id() + "/ is not the folder the scan saw "
+                                + "(replaced, moved or mounted over since); kept")));
                     }
                 }
             }
