@@ -504,7 +504,7 @@ public final class LocalBlobStore implements BlobStore {
                 Instant mtime = attrs.lastModifiedTime().toInstant();
                 if (sink.interested(mtime)) {
                     sink.scanned(new ScannedItem(StoreKind.BLOB, id(file), mtime, null,
-                            new BlobRef(file.getFileName(), prefixDir, folder, paths.scannedIdentity(file, attrs), System.nanoTime()), attrs.size()));
+                            new BlobRef(file.getFileName(), prefixDir, folder, paths.scannedIdentity(file, attrs, folder.key()), System.nanoTime()), attrs.size()));
                 } else {
                     sink.passed(attrs.size());
                 }

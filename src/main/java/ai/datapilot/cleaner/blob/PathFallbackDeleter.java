@@ -162,7 +162,41 @@ final class PathFallbackDeleter {
      * {@link #identity}, or a {@link SharedAtScan} when it had other names then (where the
      * platform gives a link count).
      */
-    Object scannedIdentity(Path file, BasicFileAttributes a) {
+    Object scannedIdentity(Path file, BasicFileAttributes a, Object folderKey) {
+        // the walk goes by path: a folder swapped while it read this file could have shown it an outside
+        // file; the folder is looked at before and after the file is read again, which must agree with the walk
+        String swapped = folderSwappedUnder(file, folderKey);
+        Object id = swapped == null ? namesAtScan(file, a) : null;
+        if (swapped == null && (id == null || id instanceof SharedAtScan)) {
+            return id;
+        }
+        if (swapped == null) {
+            swapped = folderSwappedUnder(file, folderKey);
+        }
+        if (swapped != null) {
+            swapSeen(swapped);
+            return new SharedAtScan(swapped + "; kept");
+        }
+        return id;
+    }
+
+    /** Null when the folder {@code file} is in is, by path, still the plain folder the walk is in; else why not. */
+    private String folderSwappedUnder(Path file, Object folderKey) {
+        if (folderKey == null) {
+            return null; // no identity: kept at the delete for that reason
+        }
+        try {
+            BasicFileAttributes dir = Files.readAttributes(file.getParent(), BasicFileAttributes.class, NO_FOLLOW);
+            if (dir.isDirectory() && !dir.isOther() && folderKey.equals(identity(dir, true))) {
+                return null;
+            }
+        } catch (IOException e) {
+            // gone or unreadable: as swapped
+        }
+        return "folder " + id(file.getParent()) + " was swapped while the scan read it (the file seen may be another)";
+    }
+
+    private Object namesAtScan(Path file, BasicFileAttributes a) {
         Object id = identity(a, false);
         if (id == null) {
             return null;
