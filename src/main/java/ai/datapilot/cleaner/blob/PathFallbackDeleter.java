@@ -165,13 +165,20 @@ final class PathFallbackDeleter {
     Object scannedIdentity(Path file, BasicFileAttributes a, Object folderKey) {
         // the walk goes by path: a folder swapped while it read this file could have shown it an outside
         // file; the folder is looked at before and after the file is read again, which must agree with the walk
-        String swapped = folderSwappedUnder(file, folderKey);
-        Object id = swapped == null ? namesAtScan(file, a) : null;
-        if (swapped == null && (id == null || id instanceof SharedAtScan)) {
-            return id;
-        }
-        if (swapped == null) {
+        String swapped;
+        Object id;
+        try {
             swapped = folderSwappedUnder(file, folderKey);
+            id = swapped == null ? namesAtScan(file, a) : null;
+            if (swapped == null && (id == null || id instanceof SharedAtScan)) {
+                return id;
+            }
+            if (swapped == null) {
+                swapped = folderSwappedUnder(file, folderKey);
+            }
+        } catch (NoSuchFileException gone) {
+            // removed while read (an application deleting a job): not a swap, and nothing left to delete
+            return new SharedAtScan("its folder was removed while the scan read it; kept");
         }
         if (swapped != null) {
             swapSeen(swapped);
@@ -181,7 +188,7 @@ final class PathFallbackDeleter {
     }
 
     /** Null when the folder {@code file} is in is, by path, still the plain folder the walk is in; else why not. */
-    private String folderSwappedUnder(Path file, Object folderKey) {
+    private String folderSwappedUnder(Path file, Object folderKey) throws NoSuchFileException {
         if (folderKey == null) {
             return null; // no identity: kept at the delete for that reason
         }
@@ -190,8 +197,10 @@ final class PathFallbackDeleter {
             if (dir.isDirectory() && !dir.isOther() && folderKey.equals(identity(dir, true))) {
                 return null;
             }
+        } catch (NoSuchFileException gone) {
+            throw gone;
         } catch (IOException e) {
-            // gone or unreadable: as swapped
+            // unreadable: as swapped
         }
         return "folder " + id(file.getParent()) + " was swapped while the scan read it (the file seen may be another)";
     }

@@ -7,6 +7,8 @@ import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.testing.StorageTree;
 import ai.datapilot.cleaner.store.ScannedItem;
 import java.nio.file.Files;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.LinkOption;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
@@ -156,6 +158,39 @@ class LocalStoreAttackPathFallbackTest extends LocalStoreAttackTest {
         assertThat(walk(store).items).extracting(ScannedItem::id).containsExactly("uploads/job/a.csv");
         assertThat(sh("chmod 0755 '" + open + "'")).isZero();
         assertThat(walk(store).errors).isEmpty();
+    }
+
+    /**
+     * The walk looks at an expired file's folder again: a folder removed meanwhile (an application
+     * deleting a job) keeps nothing else from being deleted; a folder become a link ends the run's deletes.
+     */
+    @Test
+    void aFolderRemovedWhileTheWalkReadsItIsNoSwapAndAFolderBecomeALinkIs() throws Exception {
+        Path a = tree.file("uploads/job_a/a.csv", old());
+        Path b = tree.file("uploads/job_b/b.csv", old());
+        tree.file("uploads/job_c/c.csv", old());
+        tree.file("uploads/job_d/d.csv", old());
+        LocalBlobStore store = store();
+        Seen seen = walk(store);
+        BasicFileAttributes aAttrs = Files.readAttributes(a, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        Object aFolder = store.paths.identity(Files.readAttributes(a.getParent(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS), true);
+        BasicFileAttributes bAttrs = Files.readAttributes(b, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        Object bFolder = store.paths.identity(Files.readAttributes(b.getParent(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS), true);
+        ScannedItem c = seen.items.stream().filter(i -> i.id().equals("uploads/job_c/c.csv")).findFirst().orElseThrow();
+        ScannedItem d = seen.items.stream().filter(i -> i.id().equals("uploads/job_d/d.csv")).findFirst().orElseThrow();
+
+        assertThat(sh("rm -r '" + a.getParent() + "'")).isZero();
+        assertThat(store.paths.scannedIdentity(a, aAttrs, aFolder)).isInstanceOf(PathFallbackDeleter.SharedAtScan.class);
+        assertThat(store.deleteIfUnchanged(c, cutoff)).isEqualTo(Recheck.EXPIRED);
+        Path lookAlike = Files.createDirectories(outside.resolve("job_b"));
+        Files.move(b.getParent(), tmp.resolve("held"));
+        Files.createSymbolicLink(b.getParent(), lookAlike);
+        assertThat(store.paths.scannedIdentity(b, bAttrs, bFolder)).isInstanceOf(PathFallbackDeleter.SharedAtScan.class);
+
+        Recheck answer = store.deleteIfUnchanged(d, cutoff);
+        assertThat(answer.reason()).startsWith("not deleted: a folder on the way was swapped earlier in this run (folder uploads/job_b "
+                + "was swapped while the scan read it");
+        assertThat(tree.exists("uploads/job_d/d.csv")).isTrue();
     }
 
     @Test
