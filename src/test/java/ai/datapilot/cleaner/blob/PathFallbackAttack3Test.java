@@ -192,6 +192,69 @@ class PathFallbackAttack3Test {
         assertThat(goneOn).as("runs that went on after a delete reached another file (of %d rounds)", rounds).isEmpty();
     }
 
+    /**
+     * The job folder swapped for a link to an outside folder of same-named files without an atomic
+     * exchange (renamed away, a link made, the link removed, renamed back: a moment without it
+     * after each), in a tight loop while its items are deleted. Each outside file a run moves is a
+     * rename led out; a run may give at most one: the first must end its deletes.
+     */
+    @Test
+    void aJobFolderSwappedByPlainRenamesGivesAtMostOneRenameOutPerRun() throws Exception {
+        PathFallbackAttackTest.assumeFlipper();
+        Path victims = Files.createDirectories(outside.resolve("victims"));
+        Path job = Files.createDirectories(tree.path("uploads/job"));
+        Map<Object, String> outsideFiles = new HashMap<>();
+        for (int i = 0; i < 100; i++) {
+            Path victim = victims.resolve("v" + i + ".csv");
+            Files.writeString(victim, "outside, keep");
+            Files.setLastModifiedTime(victim, FileTime.from(old()));
+            outsideFiles.put(key(victim), victim.getFileName().toString());
+        }
+        Path held = tree.path("held");
+        Path stop = tmp.resolve("stop");
+        String script = "my ($job, $held, $to, $stop) = @ARGV; my $n = 0;"
+                + " while (1) { for (1..64) { rename($job, $held) or die \"rename: $!\"; symlink($to, $job) or die \"symlink: $!\";"
+                + " unlink($job) or die \"unlink: $!\"; rename($held, $job) or die \"back: $!\"; $n++ } last if -e $stop } print $n;";
+        List<String> more = new ArrayList<>();
+        int rounds = 0;
+        int moved = 0;
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.getLong("flipSeconds", 6));
+        while (System.nanoTime() < until) {
+            rounds++;
+            for (String name : outsideFiles.values()) {
+                if (!Files.exists(job.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                    tree.file("uploads/job/" + name, old());
+                }
+            }
+            LocalBlobStore store = store();
+            Seen seen = LocalStoreAttackTest.walk(store);
+            Files.deleteIfExists(stop);
+            Process flipper = new ProcessBuilder("perl", "-e", script, job.toString(), held.toString(), victims.toString(), stop.toString())
+                    .redirectErrorStream(true).start();
+            try {
+                for (ScannedItem item : seen.items) {
+                    try {
+                        store.deleteIfUnchanged(item, cutoff);
+                    } catch (IOException e) {
+                        // a folder gone at the wrong moment: an error of that item
+                    }
+                }
+            } finally {
+                Files.writeString(stop, "stop");
+                assertThat(flipper.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                String out = new String(flipper.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(flipper.exitValue()).as(out).isZero();
+            }
+            int now = putOutsideFilesBack(victims, outsideFiles);
+            moved += now;
+            if (now > 1) {
+                more.add("round " + rounds + ": " + now);
+            }
+        }
+        System.out.printf("plain renames: rounds %d, outside files moved %d, runs that moved more than one %d%n", rounds, moved, more.size());
+        assertThat(more).as("runs that led more than one rename out (of %d rounds)", rounds).isEmpty();
+    }
+
     private static Object key(Path p) throws IOException {
         return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
     }
