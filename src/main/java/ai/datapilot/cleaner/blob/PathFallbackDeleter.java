@@ -463,6 +463,11 @@ final class PathFallbackDeleter {
                 return Recheck.EXPIRED;
             }
             why = (isFolder ? "" : "replaced or modified right before the delete: ") + why.replaceFirst("; kept$", "");
+            if (isFolder || !sameFile(a, identity)) {
+                // checked a moment ago: something else under the private name is what a rename led out by a swap looks like
+                swapSeen("the private name " + aside.getFileName() + " held another " + (isFolder ? "folder" : "file")
+                        + " than the one checked right before the rename (a folder on the way swapped, or the item replaced, at that instant)");
+            }
         } catch (Kept k) {
             why = "the folders changed during the delete: " + k.answer.reason().replaceFirst("; kept$", "");
         } catch (NoSuchFileException e) {
@@ -473,6 +478,12 @@ final class PathFallbackDeleter {
             why = "written to right before its removal";
         }
         return putBack(aside, target, identity, isFolder, why);
+    }
+
+    /** Whether {@code a} is the file or link whose identity is {@code scanned} (written to since or not). */
+    private boolean sameFile(BasicFileAttributes a, Object scanned) {
+        return (a.isRegularFile() || a.isSymbolicLink()) && scanned != null && !(scanned instanceof SharedAtScan)
+                && scanned.equals(identity(a, false));
     }
 
     /**
