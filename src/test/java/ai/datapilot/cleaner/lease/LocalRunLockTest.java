@@ -1,6 +1,7 @@
 package ai.datapilot.cleaner.lease;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,5 +46,41 @@ class LocalRunLockTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertThat(out).as(out).isIn("true", "false");
         return Boolean.parseBoolean(out);
+    }
+
+    /** Whoever can write the root can make the lock file's name a link: it is never followed, nothing outside is created or opened. */
+    @Test
+    void aLockFileThatIsALinkIsNeverFollowed() throws Exception {
+        Path root = Files.createDirectory(tmp.resolve("storage"));
+        Path outside = Files.createDirectory(tmp.resolve("outside"));
+        Path notThere = outside.resolve("created-by-the-cleaner");
+        Files.createSymbolicLink(root.resolve(LocalRunLock.FILE_NAME), notThere);
+
+        LocalRunLock lock = new LocalRunLock(root);
+
+        assertThatThrownBy(lock::tryAcquire).hasMessageContaining("cannot lock " + root.resolve(LocalRunLock.FILE_NAME))
+                .hasMessageContaining("replace the file with a regular file");
+        assertThat(notThere).doesNotExist();
+
+        Path existing = Files.writeString(outside.resolve("someone-elses.txt"), "keep");
+        Files.delete(root.resolve(LocalRunLock.FILE_NAME));
+        Files.createSymbolicLink(root.resolve(LocalRunLock.FILE_NAME), existing);
+        assertThatThrownBy(lock::tryAcquire).hasMessageContaining("cannot lock");
+        assertThat(existing).hasContent("keep");
+
+        Files.delete(root.resolve(LocalRunLock.FILE_NAME));
+        assertThat(lock.tryAcquire()).isEmpty();
+        assertThat(root.resolve(LocalRunLock.FILE_NAME)).isRegularFile();
+        lock.release();
+    }
+
+    /** A FIFO under the lock file's name would block the open: refused instead. */
+    @Test
+    void aLockFileThatIsAFifoIsRefusedWithoutBlocking() throws Exception {
+        Path root = Files.createDirectory(tmp.resolve("storage"));
+        Process mkfifo = new ProcessBuilder("mkfifo", root.resolve(LocalRunLock.FILE_NAME).toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo is not available");
+
+        assertThatThrownBy(new LocalRunLock(root)::tryAcquire).hasMessageContaining("not a regular file");
     }
 }
