@@ -75,6 +75,10 @@ public final class LocalBlobStore implements BlobStore {
 
     interface Seam {
         void beforeRemove(String id) throws IOException;
+
+        /** Path fallback only: right after the item was renamed to its private name. */
+        default void afterRename(Path aside) throws IOException {
+        }
     }
 
     /**

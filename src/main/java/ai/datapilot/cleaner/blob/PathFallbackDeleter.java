@@ -318,7 +318,7 @@ final class PathFallbackDeleter {
             return Recheck.EXPIRED;
         }
         seam.beforeRemove(id);
-        return removeChecked(ref.folder(), file, ref.key(), cutoff);
+        return removeChecked(ref.folder(), file, ref.key(), cutoff, seam);
     }
 
     /** Null when {@code a}, read at {@code file}, is still the expired file or link the walk saw, with no other name; else why not. */
@@ -406,7 +406,7 @@ final class PathFallbackDeleter {
             }
         }
         seam.beforeRemove(f.toString());
-        Recheck answer = removeChecked(f.parent(), dir, f.key(), null);
+        Recheck answer = removeChecked(f.parent(), dir, f.key(), null, seam);
         if (answer.state() == Recheck.State.CHANGED) {
             kept.accept(f.toString(), answer.reason());
         }
@@ -439,7 +439,7 @@ final class PathFallbackDeleter {
      * name held once more, and deletes the private name only (a file, or an empty folder when
      * {@code cutoff} is null); otherwise the name is put back, or the reason it could not be.
      */
-    private Recheck removeChecked(Folder folder, Path target, Object identity, Instant cutoff) throws IOException {
+    private Recheck removeChecked(Folder folder, Path target, Object identity, Instant cutoff, Seam seam) throws IOException {
         boolean isFolder = cutoff == null;
         Path aside = target.resolveSibling(ASIDE + Long.toHexString(ASIDE_NAMES.nextLong()) + Long.toHexString(ASIDE_NAMES.nextLong()));
         try {
@@ -450,6 +450,7 @@ final class PathFallbackDeleter {
         }
         String why;
         try {
+            seam.afterRename(aside);
             checkFolders(folder);
             BasicFileAttributes a = Files.readAttributes(aside, BasicFileAttributes.class, NO_FOLLOW);
             why = isFolder ? folderUnlikeTheScan(a, identity) : unlikeTheScan(aside, a, identity, cutoff);
@@ -470,6 +471,8 @@ final class PathFallbackDeleter {
             }
         } catch (Kept k) {
             why = "the folders changed during the delete: " + k.answer.reason().replaceFirst("; kept$", "");
+            // a folder on the way gone right after this rename: what a swap by plain renames looks like for a moment
+            swapSeen(why);
         } catch (NoSuchFileException e) {
             // the private name is not where the path leads now: a folder on the way was swapped meanwhile
             return Recheck.changed(swapSeen("a folder on the way changed during the delete: nothing deleted; the file renamed to "

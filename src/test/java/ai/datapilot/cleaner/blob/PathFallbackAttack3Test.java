@@ -93,6 +93,45 @@ class PathFallbackAttack3Test {
         assertThat(PathFallbackAttackTest.exists(b)).isFalse();
     }
 
+    /**
+     * A folder on the way gone right after the rename: a swap by plain renames (folder renamed
+     * away, a link made, removed, the folder renamed back) passes through such moments. It ends
+     * the run's deletes as a link seen there does.
+     */
+    @Test
+    void aFolderOnTheWayGoneRightAfterTheRenameEndsTheRunsDeletes() throws Exception {
+        Path a = tree.file("uploads/job_a/a.csv", old());
+        Path b = tree.file("uploads/job_b/b.csv", old());
+        LocalBlobStore store = store();
+        Seen seen = LocalStoreAttackTest.walk(store);
+        seen.items.sort(java.util.Comparator.comparing(ScannedItem::id));
+        Path held = tmp.resolve("held");
+        store.seam = new LocalBlobStore.Seam() {
+            @Override
+            public void beforeRemove(String id) {
+            }
+
+            @Override
+            public void afterRename(Path aside) throws IOException {
+                if (!Files.exists(held)) {
+                    Files.move(a.getParent(), held);
+                }
+            }
+        };
+
+        Recheck first = store.deleteIfUnchanged(seen.items.get(0), cutoff);
+        Recheck then = store.deleteIfUnchanged(seen.items.get(1), cutoff);
+
+        assertThat(first.state()).isEqualTo(Recheck.State.CHANGED);
+        assertThat(first.reason()).contains("the folders changed during the delete", "uploads/job_a");
+        assertThat(then.reason()).startsWith("not deleted: a folder on the way was swapped earlier in this run");
+        assertThat(b).exists();
+        // the file is where the rename put it, in the folder moved away: nothing deleted
+        try (java.util.stream.Stream<Path> left = Files.list(held)) {
+            assertThat(left.toList()).hasSize(1);
+        }
+    }
+
     /** The same for an emptied folder: another folder under its private name after the rename ends the run's removals. */
     @Test
     void aPrivateNameHoldingAnotherFolderAfterTheRenameEndsTheRunsFolderRemovals() throws Exception {
