@@ -1,5 +1,7 @@
 package ai.datapilot.cleaner.app;
 
+import ai.datapilot.cleaner.audit.AuditRecord;
+
 import ai.datapilot.cleaner.audit.CleanerRun;
 import ai.datapilot.cleaner.audit.RunTracker;
 import ai.datapilot.cleaner.health.AuditArchive;
@@ -97,6 +99,13 @@ public final class CleanerApplication implements AutoCloseable {
         Map<String, String> p = new LinkedHashMap<>();
         // no collector is configured by default; see README to turn tracing on
         p.put("camel.opentelemetry2.enabled", "false");
+        if (!settings.blobsInObjectStorage()) {
+            // Camel caches a stream body in memory before a step reads it (stream caching, on by
+            // default, not spooled): the audit record, tens of MB for a large plan, would be held
+            // whole. camel-file reads it once, as it is made. (A bucket's PUT keeps Camel's
+            // default: a cached body is one the AWS SDK can read again for a retry.)
+            p.put("camel.main.streamCachingDenyClasses", AuditRecord.STREAM_CLASS);
+        }
         if (mode == Mode.RUN_ONCE) {
             p.put("camel.main.routeFilterExcludePattern", SCHEDULE_ROUTE);
             p.put("camel.main.jmxEnabled", "false");

@@ -63,6 +63,9 @@ public final class AuditRecord {
         return new RecordStream(run);
     }
 
+    /** The class of {@link #stream}'s streams, for Camel's stream-caching deny list. */
+    public static final String STREAM_CLASS = RecordStream.class.getName();
+
     /** The record's size in bytes, by streaming it once (an object PUT needs the length up front). */
     public static long length(CleanerRun run) throws IOException {
         try (InputStream in = stream(run)) {

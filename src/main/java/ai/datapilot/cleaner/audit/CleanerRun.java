@@ -126,6 +126,8 @@ public final class CleanerRun {
         }
         errors.addAll(result.errors());
         expired.offerAll(result.expiredPool());
+        // the branch's message may outlive the scan: its items are the run's now, held once
+        result.expiredPool().clear();
     }
 
     /**

@@ -13,11 +13,15 @@ public final class OldestFirstPool {
 
     private final int capacity;
     // the youngest kept item sits at the head, ready to be pushed out by an older one
-    private final PriorityQueue<ScannedItem> kept;
+    private PriorityQueue<ScannedItem> kept;
 
     public OldestFirstPool(int capacity) {
         this.capacity = capacity;
-        this.kept = new PriorityQueue<>(Math.max(1, Math.min(capacity, 1024)), ScannedItem.OLDEST_FIRST.reversed());
+        this.kept = emptyQueue();
+    }
+
+    private PriorityQueue<ScannedItem> emptyQueue() {
+        return new PriorityQueue<>(Math.max(1, Math.min(capacity, 1024)), ScannedItem.OLDEST_FIRST.reversed());
     }
 
     public void offer(ScannedItem item) {
@@ -41,6 +45,11 @@ public final class OldestFirstPool {
         List<ScannedItem> list = new ArrayList<>(kept);
         list.sort(ScannedItem.OLDEST_FIRST);
         return list;
+    }
+
+    /** Forgets every item (the plan took them): a run holds each planned item once. */
+    public void clear() {
+        kept = emptyQueue();
     }
 
     public int size() {

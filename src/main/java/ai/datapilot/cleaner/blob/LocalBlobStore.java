@@ -82,10 +82,37 @@ public final class LocalBlobStore implements BlobStore {
     }
 
     /**
-     * A folder the walk went into: its name in its parent (for the prefix folder, which has no
-     * parent, its path below the root), its identity (device and inode) when walked, and its id.
+     * A folder the walk went into: its parent, its identity (device and inode) when walked, its id
+     * and depth below the prefix folder. Its name in its parent (for the prefix folder, which has
+     * no parent, its path below the root) is the end of its id, so it is kept only where it is not
+     * exactly that ({@code named}): the prefix folder, and a name the platform's text cannot
+     * carry unchanged (bytes not in its file-name encoding).
      */
-    record Folder(Folder parent, Path name, Object key, String id, int depth) {
+    record Folder(Folder parent, Path named, Object key, String id, int depth) {
+
+        static Folder prefix(Path below, Object key, String id) {
+            return new Folder(null, below, key, id, 0);
+        }
+
+        static Folder child(Folder parent, Path name, Object key, String id) {
+            boolean idEndsWithName = id.length() > parent.id().length() + 1 && id.startsWith(parent.id())
+                    && id.charAt(parent.id().length()) == '/'
+                    && name.equals(name.getFileSystem().getPath(id.substring(parent.id().length() + 1)));
+            return new Folder(parent, idEndsWithName ? null : name, key, id, parent.depth() + 1);
+        }
+
+        /** The name in its parent; the prefix folder's path below the root. */
+        Path name() {
+            if (named != null) {
+                return named;
+            }
+            Folder top = parent;
+            while (top.named() == null) {
+                top = top.parent();
+            }
+            return top.named().getFileSystem().getPath(id.substring(parent.id().length() + 1));
+        }
+
         @Override
         public String toString() {
             return id + "/";
@@ -95,12 +122,29 @@ public final class LocalBlobStore implements BlobStore {
     /**
      * A file's handle: its name in the folder the walk found it in (only the name: a planned
      * item's full path would repeat the root's for each of up to a million items), under which
-     * prefix folder it was found, that folder (null where the platform has no folder handles), its
-     * identity and when it was scanned ({@link System#nanoTime()}).
+     * prefix folder it was found, that folder (null where the platform has no folder handles) and
+     * its identity. The name is kept as the end of the item's id, the very same text
+     * ({@code id} from {@code nameAt} on), unless the platform's text cannot carry it unchanged:
+     * then as its own path ({@code named}).
      */
-    record BlobRef(Path name, Path prefixDir, Folder folder, Object key, long scannedAt) {
+    record BlobRef(String id, int nameAt, Path named, Path prefixDir, Folder folder, Object key) {
+
+        static BlobRef of(String id, Path name, Path prefixDir, Folder folder, Object key) {
+            String text = name.toString();
+            int at = id.length() - text.length();
+            boolean idEndsWithName = at >= 0 && id.endsWith(text) && (at == 0 || id.charAt(at - 1) == '/')
+                    && name.equals(name.getFileSystem().getPath(text));
+            return idEndsWithName ? new BlobRef(id, at, null, prefixDir, folder, key) : new BlobRef(null, 0, name, prefixDir, folder, key);
+        }
+
+        /** The file's name in its folder. */
+        Path name() {
+            return named != null ? named : prefixDir.getFileSystem().getPath(id.substring(nameAt));
+        }
+
         /** One plain name: no separator, not "." or "..", so it cannot lead out of its folder. */
         boolean plainName() {
+            Path name = name();
             String n = name.toString();
             return name.getNameCount() == 1 && !name.isAbsolute() && !n.equals(".") && !n.equals("..");
         }
@@ -220,7 +264,7 @@ public final class LocalBlobStore implements BlobStore {
                         sink.failed(auditFolderInPrefix(prefix, prefixDir));
                         return;
                     }
-                    Folder prefixFolder = new Folder(null, below, attrs.fileKey(), id(prefixDir), 0);
+                    Folder prefixFolder = Folder.prefix(below, attrs.fileKey(), id(prefixDir));
                     new SecureWalk(prefix, sink, deviceOf(attrs, prefixDir), mountTable).walk(dir, prefixDir, prefixFolder);
                 } finally {
                     for (int i = opened.size() - 1; i >= 0; i--) {
@@ -334,13 +378,14 @@ public final class LocalBlobStore implements BlobStore {
                             continue;
                         }
                         // the identity read before opening: if the two differ, the re-check keeps the items
-                        Folder sub = new Folder(level.folder(), name, attrs.fileKey(), id(entry), level.folder().depth() + 1);
+                        Folder sub = Folder.child(level.folder(), name, attrs.fileKey(), id(entry));
                         open.push(new Level(child, child.iterator(), entry, sub));
                     } else if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
                         Instant mtime = attrs.lastModifiedTime().toInstant();
                         if (sink.interested(mtime)) {
-                            sink.scanned(new ScannedItem(StoreKind.BLOB, id(entry), mtime, null,
-                                    new BlobRef(name, prefixDir, level.folder(), attrs.fileKey(), System.nanoTime()), attrs.size()));
+                            String id = id(entry);
+                            sink.scanned(new ScannedItem(StoreKind.BLOB, id, mtime, null,
+                                    BlobRef.of(id, name, prefixDir, level.folder(), attrs.fileKey()), attrs.size()));
                         } else {
                             sink.passed(attrs.size());
                         }
@@ -484,8 +529,7 @@ public final class LocalBlobStore implements BlobStore {
                 return FileVisitResult.SKIP_SUBTREE;
             }
             Object key = paths.identity(attrs, true);
-            folder = folder == null ? new Folder(null, root.relativize(dir), key, id(dir), 0)
-                    : new Folder(folder, dir.getFileName(), key, id(dir), folder.depth() + 1);
+            folder = folder == null ? Folder.prefix(root.relativize(dir), key, id(dir)) : Folder.child(folder, dir.getFileName(), key, id(dir));
             return FileVisitResult.CONTINUE;
         }
 
@@ -507,8 +551,9 @@ public final class LocalBlobStore implements BlobStore {
             if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
                 Instant mtime = attrs.lastModifiedTime().toInstant();
                 if (sink.interested(mtime)) {
-                    sink.scanned(new ScannedItem(StoreKind.BLOB, id(file), mtime, null,
-                            new BlobRef(file.getFileName(), prefixDir, folder, paths.scannedIdentity(file, attrs, folder.key()), System.nanoTime()), attrs.size()));
+                    String id = id(file);
+                    sink.scanned(new ScannedItem(StoreKind.BLOB, id, mtime, null,
+                            BlobRef.of(id, file.getFileName(), prefixDir, folder, paths.scannedIdentity(file, attrs, folder.key())), attrs.size()));
                 } else {
                     sink.passed(attrs.size());
                 }

@@ -84,7 +84,8 @@ public final class DeletePlan implements Iterable<ItemBatch> {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                return chunks.get(next++);
+                // handed out once: the plan lets go of it, so a delivered batch's items can be freed
+                return chunks.set(next++, null);
             }
         };
     }

@@ -20,7 +20,7 @@ public final class PlannedItems {
 
     public PlannedItems(List<ScannedItem> plan) {
         for (ScannedItem item : plan) {
-            pristine.put(item, copy(item));
+            pristine.put(item, item.privateCopy());
         }
     }
 
@@ -40,10 +40,10 @@ public final class PlannedItems {
         if (like != null && (planned.store() != like.store() || !java.util.Objects.equals(planned.retention(), like.retention()))) {
             return null;
         }
+        // the copy made with the plan, which no one else ever held: it is now the deleter's alone
         pristine.remove(item);
-        ScannedItem taken = copy(planned);
-        inFlight.put(taken, Boolean.TRUE);
-        return taken;
+        inFlight.put(planned, Boolean.TRUE);
+        return planned;
     }
 
     /** Whether {@code item} is a copy {@link #take} gave out whose delete has not finished. */
@@ -62,10 +62,5 @@ public final class PlannedItems {
         pristine.clear();
         rest.sort(ScannedItem.OLDEST_FIRST);
         return rest;
-    }
-
-    private static ScannedItem copy(ScannedItem item) {
-        Object ref = item.ref() instanceof byte[] key ? key.clone() : item.ref();
-        return new ScannedItem(item.store(), item.id(), item.age(), item.fingerprint(), ref, item.size(), item.fields(), item.retention());
     }
 }
