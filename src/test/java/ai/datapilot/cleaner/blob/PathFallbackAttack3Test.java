@@ -7,23 +7,19 @@ import ai.datapilot.cleaner.blob.LocalStoreAttackTest.Seen;
 import ai.datapilot.cleaner.blob.PathFallbackAttackTest.Flipper;
 import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScannedItem;
-import ai.datapilot.cleaner.testing.StorageTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The run's stop at the first swap (path fallback, no folder handles), as in production: a
@@ -31,27 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tree) must end the run's deletes, or a tight swap loop gets one such chance per item instead of
  * one per run. Every "outside" path is a folder this test made.
  */
-class PathFallbackAttack3Test {
-
-    @TempDir
-    Path tmp;
-
-    Path outside;
-    StorageTree tree;
-    Instant cutoff;
-
-    @BeforeEach
-    void dirs() throws IOException {
-        tree = new StorageTree(Files.createDirectory(tmp.resolve("storage")).toRealPath());
-        outside = Files.createDirectory(tmp.resolve("outside")).toRealPath();
-        cutoff = Instant.now().minus(StorageTree.TTL);
-    }
-
-    LocalBlobStore store() {
-        LocalBlobStore store = new LocalBlobStore(tree.root(), List.of("uploads", "results"));
-        store.forcePathFallback = true;
-        return store;
-    }
+class PathFallbackAttack3Test extends PathFallbackFixture {
 
     /**
      * After the rename, the private name holds another file than the one checked right before:

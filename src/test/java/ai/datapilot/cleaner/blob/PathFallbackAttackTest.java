@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import ai.datapilot.cleaner.blob.LocalStoreAttackTest.Seen;
 import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScannedItem;
-import ai.datapilot.cleaner.testing.StorageTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -33,35 +32,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Attacks on the path fallback (no folder handles) that its inherited tests do not make: the store
  * is forced onto it and driven directly. Every "outside" path is a folder this test made.
  */
-class PathFallbackAttackTest {
-
-    @TempDir
-    Path tmp;
-
-    Path outside;
-    StorageTree tree;
-    Instant cutoff;
-
-    @BeforeEach
-    void dirs() throws IOException {
-        tree = new StorageTree(Files.createDirectory(tmp.resolve("storage")).toRealPath());
-        outside = Files.createDirectory(tmp.resolve("outside")).toRealPath();
-        cutoff = Instant.now().minus(StorageTree.TTL);
-    }
-
-    LocalBlobStore store() {
-        LocalBlobStore store = new LocalBlobStore(tree.root(), List.of("uploads", "results"));
-        store.forcePathFallback = true;
-        return store;
-    }
+class PathFallbackAttackTest extends PathFallbackFixture {
 
     /**
      * A file in the tree that is another name (hard link) of a file outside the root has that
