@@ -1,5 +1,6 @@
 package ai.datapilot.cleaner.blob;
 
+import ai.datapilot.cleaner.store.ChunkPartlyFailedException;
 import ai.datapilot.cleaner.store.CleanerError;
 import ai.datapilot.cleaner.store.ItemScan;
 import ai.datapilot.cleaner.store.Recheck;
@@ -57,6 +58,9 @@ public final class LocalBlobStore implements BlobStore {
     private static final String NO_HANDLES = "kept: this platform offers no folder handles (SecureDirectoryStream), "
             + "so the delete could not be tied to what was checked";
 
+
+    /** Emptied folders removed per read of the mount table, as a chunk of deletes. */
+    private static final int SWEEP_CHUNK = 200;
 
     private final Path root;
     private final List<String> prefixes;
@@ -583,16 +587,77 @@ public final class LocalBlobStore implements BlobStore {
 
     @Override
     public Recheck recheck(ScannedItem candidate, Instant cutoff) throws IOException {
-        return checkAndMaybeDelete(candidate, cutoff, false);
+        return checkAndMaybeDelete(candidate, cutoff, false, new MountTable());
     }
 
     @Override
     public Recheck deleteIfUnchanged(ScannedItem candidate, Instant cutoff) throws IOException {
-        return checkAndMaybeDelete(candidate, cutoff, true);
+        return checkAndMaybeDelete(candidate, cutoff, true, new MountTable());
+    }
+
+    /**
+     * A chunk is re-checked item by item, each on its own (one item's failure is its own), with
+     * one read of the mount table for the whole chunk: reading it costs more than the rest of an
+     * item's re-check, and a mount made after it is still seen, as a folder or file whose identity
+     * is not the one the scan saw.
+     */
+    @Override
+    public boolean deletesInChunks() {
+        return true;
+    }
+
+    @Override
+    public List<Recheck> recheckAll(List<ScannedItem> candidates, Instant cutoff) throws ChunkPartlyFailedException {
+        return checkChunkOrFail(candidates, cutoff, false);
+    }
+
+    @Override
+    public List<Recheck> deleteAllIfUnchanged(List<ScannedItem> candidates, Instant cutoff) throws ChunkPartlyFailedException {
+        return checkChunkOrFail(candidates, cutoff, true);
+    }
+
+    /** Every item is worked; those that failed are null in the answers, for the route's retry. */
+    private List<Recheck> checkChunkOrFail(List<ScannedItem> candidates, Instant cutoff, boolean delete)
+            throws ChunkPartlyFailedException {
+        List<Recheck> answers = new ArrayList<>(candidates.size());
+        Exception first = null;
+        MountTable table = new MountTable();
+        for (ScannedItem c : candidates) {
+            try {
+                answers.add(checkAndMaybeDelete(c, cutoff, delete, table));
+            } catch (IOException | RuntimeException e) {
+                answers.add(null);
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw new ChunkPartlyFailedException(answers, first);
+        }
+        return answers;
+    }
+
+    /**
+     * The mount table of one chunk: read when its first item (or folder) needs it, while that
+     * item's folder is held open, and then used for the rest of the chunk.
+     */
+    private final class MountTable {
+        private MountPoints read;
+
+        MountPoints get() throws Refused {
+            if (read == null) {
+                try {
+                    read = MountPoints.read(root);
+                } catch (IOException | RuntimeException e) {
+                    throw new Refused(Recheck.changed("cannot read the mount table (" + MountPoints.MOUNTINFO + "): " + e
+                            + "; mount points could not be told apart, kept"));
+                }
+            }
+            return read;
+        }
     }
 
     /** The re-check, and the delete through the very folder handle the re-check looked in. */
-    private Recheck checkAndMaybeDelete(ScannedItem candidate, Instant cutoff, boolean delete) throws IOException {
+    private Recheck checkAndMaybeDelete(ScannedItem candidate, Instant cutoff, boolean delete, MountTable table) throws IOException {
         BlobRef ref = (BlobRef) candidate.ref();
         if (!ref.plainName() || !ref.prefixDir().startsWith(root)) {
             return Recheck.changed("outside the prefix; never deleted");
@@ -606,7 +671,7 @@ public final class LocalBlobStore implements BlobStore {
         SecureDirectoryStream<Path> parent;
         MountPoints mountTable;
         try {
-            Opened opened = openChecked(ref.folder());
+            Opened opened = openChecked(ref.folder(), table);
             parent = opened.dir();
             mountTable = opened.mounts();
         } catch (Refused r) {
@@ -675,20 +740,15 @@ public final class LocalBlobStore implements BlobStore {
     }
 
     /**
-     * {@link #open} and then the mount table, read while the folder is held open: a mount the
-     * folder lies in cannot be unmounted meanwhile (EBUSY), so a mount crossed on the way is seen,
-     * even one that was not there when the walk or an earlier item read the table.
+     * {@link #open} and then the chunk's mount table (read now if this is its first item, while
+     * the folder is held open: a mount the folder lies in cannot be unmounted meanwhile). A mount
+     * made on the way after the table was read is refused by {@link #open} itself: the folder
+     * under it is not the one the walk saw.
      */
-    private Opened openChecked(Folder folder) throws IOException, Refused {
+    private Opened openChecked(Folder folder, MountTable table) throws IOException, Refused {
         SecureDirectoryStream<Path> dir = open(folder);
         try {
-            MountPoints mountTable;
-            try {
-                mountTable = MountPoints.read(root);
-            } catch (IOException | RuntimeException e) {
-                throw new Refused(Recheck.changed("cannot read the mount table (" + MountPoints.MOUNTINFO + "): " + e
-                        + "; mount points could not be told apart, kept"));
-            }
+            MountPoints mountTable = table.get();
             for (Folder f = folder; f != null && f.parent() != null; f = f.parent()) {
                 if (mountTable.contains(f.id())) {
                     throw new Refused(Recheck.changed("folder " + f.id() + "/ is a mount point now (another mount than the prefix's); not crossed, kept"));
@@ -802,9 +862,14 @@ public final class LocalBlobStore implements BlobStore {
             return 0;
         }
         int removed = 0;
+        int done = 0;
+        MountTable table = null;
         for (Folder f : folders) {
+            if (done++ % SWEEP_CHUNK == 0) {
+                table = new MountTable();
+            }
             try {
-                if (removeIfStillThere(f, kept)) {
+                if (removeIfStillThere(f, kept, table)) {
                     removed++;
                 }
             } catch (DirectoryNotEmptyException | NoSuchFileException e) {
@@ -816,14 +881,14 @@ public final class LocalBlobStore implements BlobStore {
         return removed;
     }
 
-    private boolean removeIfStillThere(Folder f, BiConsumer<String, String> kept) throws IOException {
+    private boolean removeIfStillThere(Folder f, BiConsumer<String, String> kept, MountTable table) throws IOException {
         if (!folderHandles()) {
             return paths.removeFolder(f, kept, seam);
         }
         SecureDirectoryStream<Path> parent;
         MountPoints mountTable;
         try {
-            Opened opened = openChecked(f.parent());
+            Opened opened = openChecked(f.parent(), table);
             parent = opened.dir();
             mountTable = opened.mounts();
         } catch (Refused r) {

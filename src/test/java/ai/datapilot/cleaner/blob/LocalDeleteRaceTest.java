@@ -291,8 +291,13 @@ class LocalDeleteRaceTest extends RoutesHarness {
 
     /** Skips the test, saying why, where this process may not make a bind mount. */
     void assumeBindMounts() throws Exception {
-        Path from = Files.createDirectories(outside.resolve("probe-from"));
-        Path to = Files.createDirectories(outside.resolve("probe-to"));
+        assumeBindMounts(outside);
+    }
+
+    /** The same, probing with two folders made in {@code scratch} (a folder of the test's). */
+    static void assumeBindMounts(Path scratch) throws Exception {
+        Path from = Files.createDirectories(scratch.resolve("probe-from"));
+        Path to = Files.createDirectories(scratch.resolve("probe-to"));
         boolean permitted = sh("mount --bind '" + from + "' '" + to + "'") == 0;
         if (permitted) {
             unmount(to);
