@@ -1,5 +1,6 @@
 package ai.datapilot.cleaner.blob;
 
+import ai.datapilot.cleaner.audit.RunLogContext;
 import ai.datapilot.cleaner.store.ChunkPartlyFailedException;
 import ai.datapilot.cleaner.store.CleanerError;
 import ai.datapilot.cleaner.store.ItemScan;
@@ -29,8 +30,10 @@ import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
@@ -59,7 +62,9 @@ public final class LocalBlobStore implements BlobStore {
             + "so the delete could not be tied to what was checked";
 
 
-    /** Emptied folders removed per read of the mount table, as a chunk of deletes. */
+    /** Threads that walk a prefix's sub-folders beside the prefix's own walking thread. */
+    private static final int WALK_HELPERS = Math.max(1, Math.min(3, Runtime.getRuntime().availableProcessors() - 1));
+    /** Emptied folders removed per read of the mount table (with their parents held open), as a chunk of deletes. */
     private static final int SWEEP_CHUNK = 200;
 
     private final Path root;
@@ -322,10 +327,26 @@ public final class LocalBlobStore implements BlobStore {
         }
 
         /**
-         * Walks {@code top} (closed by the caller). A stack of open folders rather than recursion:
-         * a tree thousands of folders deep must not overflow the thread's stack and stop the scan.
+         * Walks {@code top} (closed by the caller). The folders right below it (a job folder each,
+         * under uploads/) are opened here and walked by this thread and a helper, a few dozen at a
+         * time: a prefix of many small folders is walked by two cores, not one.
          */
         void walk(SecureDirectoryStream<Path> top, Path topPath, Folder topFolder) {
+            Subtrees subtrees = new Subtrees();
+            try {
+                walk(top, topPath, topFolder, subtrees);
+                subtrees.walkRest();
+            } finally {
+                subtrees.finish();
+            }
+        }
+
+        /**
+         * Walks {@code top} (closed by the caller); its sub-folders go to {@code handOff} when
+         * there is one, else onto this walk's own stack. A stack of open folders rather than
+         * recursion: a tree thousands of folders deep must not overflow the thread's stack.
+         */
+        private void walk(SecureDirectoryStream<Path> top, Path topPath, Folder topFolder, Subtrees handOff) {
             Deque<Level> open = new ArrayDeque<>();
             open.push(new Level(top, top.iterator(), topPath, topFolder));
             try {
@@ -383,7 +404,11 @@ public final class LocalBlobStore implements BlobStore {
                         }
                         // the identity read before opening: if the two differ, the re-check keeps the items
                         Folder sub = Folder.child(level.folder(), name, attrs.fileKey(), id(entry));
-                        open.push(new Level(child, child.iterator(), entry, sub));
+                        if (handOff != null && open.size() == 1) {
+                            handOff.add(new Level(child, null, entry, sub));
+                        } else {
+                            open.push(new Level(child, child.iterator(), entry, sub));
+                        }
                     } else if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
                         Instant mtime = attrs.lastModifiedTime().toInstant();
                         if (sink.interested(mtime)) {
@@ -401,6 +426,113 @@ public final class LocalBlobStore implements BlobStore {
                 while (open.size() > 1) {
                     leave(open);
                 }
+            }
+        }
+
+        /**
+         * Opened folders right below the prefix folder, walked in batches by a helper thread, or
+         * by the walking thread itself while the helper has enough in hand (which bounds the
+         * folders held open). Every folder handed in is closed, walked or not.
+         */
+        private final class Subtrees {
+            private static final int BATCH = 32;
+            private static final int BATCHES_IN_HAND = 4;
+            private final java.util.concurrent.Semaphore inHand = new java.util.concurrent.Semaphore(BATCHES_IN_HAND);
+            private final List<java.util.concurrent.Future<?>> handedOut = new ArrayList<>();
+            private java.util.concurrent.ExecutorService helper;
+            private List<Level> batch = new ArrayList<>(BATCH);
+
+            void add(Level level) {
+                batch.add(level);
+                if (batch.size() == BATCH) {
+                    handOut();
+                }
+            }
+
+            private void handOut() {
+                List<Level> levels = batch;
+                batch = new ArrayList<>(BATCH);
+                if (WALK_HELPERS == 0 || !inHand.tryAcquire()) {
+                    walkAll(levels);
+                    return;
+                }
+                try {
+                    if (helper == null) {
+                        helper = java.util.concurrent.Executors.newFixedThreadPool(WALK_HELPERS, r -> {
+                            Thread t = new Thread(r, "cleaner-blob-walk-helper");
+                            t.setDaemon(true);
+                            return t;
+                        });
+                    }
+                    handedOut.add(helper.submit(RunLogContext.carried(() -> {
+                        try {
+                            walkAll(levels);
+                        } finally {
+                            inHand.release();
+                        }
+                    })));
+                } catch (RuntimeException e) {
+                    inHand.release();
+                    walkAll(levels);
+                }
+            }
+
+            private void walkAll(List<Level> levels) {
+                int i = 0;
+                try {
+                    for (; i < levels.size(); i++) {
+                        Level level = levels.get(i);
+                        try {
+                            if (!sink.stopRequested()) {
+                                walk(level.dir(), level.path(), level.folder(), null);
+                            }
+                        } finally {
+                            close(level);
+                        }
+                    }
+                } finally {
+                    for (i++; i < levels.size(); i++) {
+                        close(levels.get(i));
+                    }
+                }
+            }
+
+            /** Walks the last batch here. */
+            void walkRest() {
+                List<Level> levels = batch;
+                batch = new ArrayList<>();
+                walkAll(levels);
+            }
+
+            /** Waits for the helper's batches; closes what was never walked (the walk stopped on an error). */
+            void finish() {
+                try {
+                    batch.forEach(SecureWalk.this::close);
+                    batch = new ArrayList<>();
+                    for (java.util.concurrent.Future<?> f : handedOut) {
+                        try {
+                            f.get();
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            sink.failed(CleanerError.blobScan(prefix, null, "scan of prefix stopped: " + e.getCause()));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            sink.failed(CleanerError.blobScan(prefix, null, "scan interrupted"));
+                            return;
+                        }
+                    }
+                } finally {
+                    if (helper != null) {
+                        helper.shutdown();
+                    }
+                }
+            }
+        }
+
+        private void close(Level level) {
+            try {
+                level.dir().close();
+            } catch (IOException e) {
+                LOG.debug("Closing {} failed: {}", level.path(), e.toString());
             }
         }
 
@@ -587,19 +719,29 @@ public final class LocalBlobStore implements BlobStore {
 
     @Override
     public Recheck recheck(ScannedItem candidate, Instant cutoff) throws IOException {
-        return checkAndMaybeDelete(candidate, cutoff, false, new MountTable());
+        return one(candidate, cutoff, false);
     }
 
     @Override
     public Recheck deleteIfUnchanged(ScannedItem candidate, Instant cutoff) throws IOException {
-        return checkAndMaybeDelete(candidate, cutoff, true, new MountTable());
+        return one(candidate, cutoff, true);
+    }
+
+    private Recheck one(ScannedItem candidate, Instant cutoff, boolean delete) throws IOException {
+        Object answer = work(List.of(candidate), cutoff, delete)[0];
+        if (answer instanceof IOException e) {
+            throw e;
+        }
+        if (answer instanceof RuntimeException e) {
+            throw e;
+        }
+        return (Recheck) answer;
     }
 
     /**
-     * A chunk is re-checked item by item, each on its own (one item's failure is its own), with
-     * one read of the mount table for the whole chunk: reading it costs more than the rest of an
-     * item's re-check, and a mount made after it is still seen, as a folder or file whose identity
-     * is not the one the scan saw.
+     * A chunk is worked as one: its items' folders opened, then the mount table read once for
+     * all of them (see {@link ChunkFolders}), then each item re-checked and deleted on its own
+     * (one item's failure is its own).
      */
     @Override
     public boolean deletesInChunks() {
@@ -608,26 +750,24 @@ public final class LocalBlobStore implements BlobStore {
 
     @Override
     public List<Recheck> recheckAll(List<ScannedItem> candidates, Instant cutoff) throws ChunkPartlyFailedException {
-        return checkChunkOrFail(candidates, cutoff, false);
+        return answers(work(candidates, cutoff, false));
     }
 
     @Override
     public List<Recheck> deleteAllIfUnchanged(List<ScannedItem> candidates, Instant cutoff) throws ChunkPartlyFailedException {
-        return checkChunkOrFail(candidates, cutoff, true);
+        return answers(work(candidates, cutoff, true));
     }
 
-    /** Every item is worked; those that failed are null in the answers, for the route's retry. */
-    private List<Recheck> checkChunkOrFail(List<ScannedItem> candidates, Instant cutoff, boolean delete)
-            throws ChunkPartlyFailedException {
-        List<Recheck> answers = new ArrayList<>(candidates.size());
+    /** The answers, or those that failed as nulls for the route's retry. */
+    private static List<Recheck> answers(Object[] worked) throws ChunkPartlyFailedException {
+        List<Recheck> answers = new ArrayList<>(worked.length);
         Exception first = null;
-        MountTable table = new MountTable();
-        for (ScannedItem c : candidates) {
-            try {
-                answers.add(checkAndMaybeDelete(c, cutoff, delete, table));
-            } catch (IOException | RuntimeException e) {
+        for (Object w : worked) {
+            if (w instanceof Recheck r) {
+                answers.add(r);
+            } else {
                 answers.add(null);
-                first = first == null ? e : first;
+                first = first == null ? (Exception) w : first;
             }
         }
         if (first != null) {
@@ -636,33 +776,113 @@ public final class LocalBlobStore implements BlobStore {
         return answers;
     }
 
-    /**
-     * The mount table of one chunk: read when its first item (or folder) needs it, while that
-     * item's folder is held open, and then used for the rest of the chunk.
-     */
-    private final class MountTable {
-        private MountPoints read;
-
-        MountPoints get() throws Refused {
-            if (read == null) {
+    /** Per item, in order: its {@link Recheck}, or the exception its re-check or delete failed with. */
+    private Object[] work(List<ScannedItem> candidates, Instant cutoff, boolean delete) {
+        Object[] worked = new Object[candidates.size()];
+        boolean handles = folderHandles();
+        List<Folder> folders = new ArrayList<>(candidates.size());
+        for (ScannedItem c : candidates) {
+            BlobRef ref = (BlobRef) c.ref();
+            if (handles && ref.folder() != null) {
+                folders.add(ref.folder());
+            }
+        }
+        try (ChunkFolders opened = handles ? new ChunkFolders(folders) : null) {
+            for (int i = 0; i < worked.length; i++) {
                 try {
-                    read = MountPoints.read(root);
+                    worked[i] = checkAndMaybeDelete(candidates.get(i), cutoff, delete, opened);
                 } catch (IOException | RuntimeException e) {
-                    throw new Refused(Recheck.changed("cannot read the mount table (" + MountPoints.MOUNTINFO + "): " + e
-                            + "; mount points could not be told apart, kept"));
+                    worked[i] = e;
                 }
             }
-            return read;
+        }
+        return worked;
+    }
+
+    /**
+     * The folders of a chunk, each opened once from the root as the walk saw it ({@link #open})
+     * and shared by its items; then the mount table, read once while all of them are held open:
+     * a mount any of them lies in cannot be unmounted meanwhile (EBUSY), so every mount crossed
+     * on the way to any item is in the table, as if it were read for each item. A mount made
+     * after the folders were opened does not move the handles: they stay on the folders checked.
+     */
+    private final class ChunkFolders implements AutoCloseable {
+        /** Per folder: its handle, or why it could not be opened (a Refused answer or a failure). */
+        private final Map<Folder, Object> opened = new IdentityHashMap<>();
+        private MountPoints table;
+        private Refused noTable;
+
+        ChunkFolders(Collection<Folder> folders) {
+            try {
+                for (Folder f : folders) {
+                    if (!opened.containsKey(f)) {
+                        try {
+                            opened.put(f, open(f));
+                        } catch (Refused | IOException | RuntimeException e) {
+                            opened.put(f, e);
+                        }
+                    }
+                }
+                try {
+                    table = MountPoints.read(root);
+                } catch (IOException | RuntimeException e) {
+                    noTable = new Refused(Recheck.changed("cannot read the mount table (" + MountPoints.MOUNTINFO + "): " + e
+                            + "; mount points could not be told apart, kept"));
+                }
+            } catch (RuntimeException | Error e) {
+                close();
+                throw e;
+            }
+        }
+
+        /** The folder's handle, with no mount point on the way; else its answer, or its failure, thrown. */
+        @SuppressWarnings("unchecked")
+        Opened get(Folder folder) throws IOException, Refused {
+            Object o = opened.get(folder);
+            if (o == null) {
+                throw new IllegalStateException("folder " + folder + " was not opened for this chunk");
+            }
+            if (o instanceof Refused r) {
+                throw r;
+            }
+            if (o instanceof IOException e) {
+                throw e;
+            }
+            if (o instanceof RuntimeException e) {
+                throw e;
+            }
+            if (noTable != null) {
+                throw noTable;
+            }
+            for (Folder f = folder; f != null && f.parent() != null; f = f.parent()) {
+                if (table.contains(f.id())) {
+                    throw new Refused(Recheck.changed("folder " + f.id() + "/ is a mount point now (another mount than the prefix's); not crossed, kept"));
+                }
+            }
+            return new Opened((SecureDirectoryStream<Path>) o, table);
+        }
+
+        @Override
+        public void close() {
+            for (Object o : opened.values()) {
+                if (o instanceof SecureDirectoryStream<?> dir) {
+                    try {
+                        dir.close();
+                    } catch (IOException e) {
+                        LOG.debug("Closing a folder handle failed: {}", e.toString());
+                    }
+                }
+            }
         }
     }
 
     /** The re-check, and the delete through the very folder handle the re-check looked in. */
-    private Recheck checkAndMaybeDelete(ScannedItem candidate, Instant cutoff, boolean delete, MountTable table) throws IOException {
+    private Recheck checkAndMaybeDelete(ScannedItem candidate, Instant cutoff, boolean delete, ChunkFolders folders) throws IOException {
         BlobRef ref = (BlobRef) candidate.ref();
         if (!ref.plainName() || !ref.prefixDir().startsWith(root)) {
             return Recheck.changed("outside the prefix; never deleted");
         }
-        if (!folderHandles()) {
+        if (folders == null) {
             return paths.checkAndMaybeDelete(ref, candidate.id(), cutoff, delete, seam);
         }
         if (ref.folder() == null) {
@@ -671,41 +891,37 @@ public final class LocalBlobStore implements BlobStore {
         SecureDirectoryStream<Path> parent;
         MountPoints mountTable;
         try {
-            Opened opened = openChecked(ref.folder(), table);
+            Opened opened = folders.get(ref.folder());
             parent = opened.dir();
             mountTable = opened.mounts();
         } catch (Refused r) {
             return r.answer;
         }
+        Path name = ref.name();
+        BasicFileAttributes attrs;
         try {
-            Path name = ref.name();
-            BasicFileAttributes attrs;
-            try {
-                attrs = parent.getFileAttributeView(name, BasicFileAttributeView.class, NO_FOLLOW).readAttributes();
-            } catch (NoSuchFileException e) {
-                return Recheck.gone("already gone");
-            }
-            if (mountTable.contains(candidate.id())) {
-                return Recheck.changed("a mount point now; not touched");
-            }
-            if (!attrs.isRegularFile() && !attrs.isSymbolicLink()) {
-                return Recheck.changed("no longer a file or link");
-            }
-            if (ref.key() != null && !ref.key().equals(attrs.fileKey())) {
-                return Recheck.changed("replaced by another file since the scan; kept");
-            }
-            Instant mtime = attrs.lastModifiedTime().toInstant();
-            if (!mtime.isBefore(cutoff)) {
-                return Recheck.changed("modified after the scan (mtime now " + mtime + ")");
-            }
-            if (!delete) {
-                return Recheck.EXPIRED;
-            }
-            seam.beforeRemove(candidate.id());
-            return removeChecked(parent, name, attrs.fileKey(), cutoff);
-        } finally {
-            parent.close();
+            attrs = parent.getFileAttributeView(name, BasicFileAttributeView.class, NO_FOLLOW).readAttributes();
+        } catch (NoSuchFileException e) {
+            return Recheck.gone("already gone");
         }
+        if (mountTable.contains(candidate.id())) {
+            return Recheck.changed("a mount point now; not touched");
+        }
+        if (!attrs.isRegularFile() && !attrs.isSymbolicLink()) {
+            return Recheck.changed("no longer a file or link");
+        }
+        if (ref.key() != null && !ref.key().equals(attrs.fileKey())) {
+            return Recheck.changed("replaced by another file since the scan; kept");
+        }
+        Instant mtime = attrs.lastModifiedTime().toInstant();
+        if (!mtime.isBefore(cutoff)) {
+            return Recheck.changed("modified after the scan (mtime now " + mtime + ")");
+        }
+        if (!delete) {
+            return Recheck.EXPIRED;
+        }
+        seam.beforeRemove(candidate.id());
+        return removeChecked(parent, name, attrs.fileKey(), cutoff);
     }
 
     /**
@@ -737,28 +953,6 @@ public final class LocalBlobStore implements BlobStore {
         // the name was taken a third time meanwhile: moving back would overwrite that file
         return Recheck.changed("replaced right before the delete, and the name taken again since; the file that replaced it "
                 + "is kept beside it as " + aside);
-    }
-
-    /**
-     * {@link #open} and then the chunk's mount table (read now if this is its first item, while
-     * the folder is held open: a mount the folder lies in cannot be unmounted meanwhile). A mount
-     * made on the way after the table was read is refused by {@link #open} itself: the folder
-     * under it is not the one the walk saw.
-     */
-    private Opened openChecked(Folder folder, MountTable table) throws IOException, Refused {
-        SecureDirectoryStream<Path> dir = open(folder);
-        try {
-            MountPoints mountTable = table.get();
-            for (Folder f = folder; f != null && f.parent() != null; f = f.parent()) {
-                if (mountTable.contains(f.id())) {
-                    throw new Refused(Recheck.changed("folder " + f.id() + "/ is a mount point now (another mount than the prefix's); not crossed, kept"));
-                }
-            }
-            return new Opened(dir, mountTable);
-        } catch (Refused | RuntimeException e) {
-            dir.close();
-            throw e;
-        }
     }
 
     /** Null when the root handle is the folder the store was set up with, else why not. */
@@ -862,33 +1056,35 @@ public final class LocalBlobStore implements BlobStore {
             return 0;
         }
         int removed = 0;
-        int done = 0;
-        MountTable table = null;
-        for (Folder f : folders) {
-            if (done++ % SWEEP_CHUNK == 0) {
-                table = new MountTable();
-            }
-            try {
-                if (removeIfStillThere(f, kept, table)) {
-                    removed++;
+        List<Folder> deepestFirst = new ArrayList<>(folders);
+        for (int from = 0; from < deepestFirst.size(); from += SWEEP_CHUNK) {
+            List<Folder> chunk = deepestFirst.subList(from, Math.min(deepestFirst.size(), from + SWEEP_CHUNK));
+            boolean handles = folderHandles();
+            try (ChunkFolders parents = handles ? new ChunkFolders(chunk.stream().map(Folder::parent).toList()) : null) {
+                for (Folder f : chunk) {
+                    try {
+                        if (removeIfStillThere(f, kept, parents)) {
+                            removed++;
+                        }
+                    } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+                        // not emptied by this run, or already gone: leave it
+                    } catch (IOException e) {
+                        LOG.warn("Could not remove emptied folder {}: {}", f, e.toString());
+                    }
                 }
-            } catch (DirectoryNotEmptyException | NoSuchFileException e) {
-                // not emptied by this run, or already gone: leave it
-            } catch (IOException e) {
-                LOG.warn("Could not remove emptied folder {}: {}", f, e.toString());
             }
         }
         return removed;
     }
 
-    private boolean removeIfStillThere(Folder f, BiConsumer<String, String> kept, MountTable table) throws IOException {
-        if (!folderHandles()) {
+    private boolean removeIfStillThere(Folder f, BiConsumer<String, String> kept, ChunkFolders parents) throws IOException {
+        if (parents == null) {
             return paths.removeFolder(f, kept, seam);
         }
         SecureDirectoryStream<Path> parent;
         MountPoints mountTable;
         try {
-            Opened opened = openChecked(f.parent(), table);
+            Opened opened = parents.get(f.parent());
             parent = opened.dir();
             mountTable = opened.mounts();
         } catch (Refused r) {
@@ -897,28 +1093,24 @@ public final class LocalBlobStore implements BlobStore {
             }
             return false;
         }
-        try {
-            BasicFileAttributes a = parent.getFileAttributeView(f.name(), BasicFileAttributeView.class, NO_FOLLOW).readAttributes();
-            String why = null;
-            if (a.isSymbolicLink()) {
-                why = "replaced by a link after the scan; kept";
-            } else if (!a.isDirectory()) {
-                why = "replaced by a file after the scan; kept";
-            } else if (f.key() != null && !f.key().equals(a.fileKey())) {
-                why = "not the folder the scan saw (replaced, moved or mounted over since); kept";
-            } else if (mountTable.contains(f.id())) {
-                why = "a mount point now; not removed";
-            }
-            if (why != null) {
-                kept.accept(f.toString(), why);
-                return false;
-            }
-            seam.beforeRemove(f.toString());
-            // rmdir relative to the checked parent: only an empty folder goes, and never through a link
-            parent.deleteDirectory(f.name());
-            return true;
-        } finally {
-            parent.close();
+        BasicFileAttributes a = parent.getFileAttributeView(f.name(), BasicFileAttributeView.class, NO_FOLLOW).readAttributes();
+        String why = null;
+        if (a.isSymbolicLink()) {
+            why = "replaced by a link after the scan; kept";
+        } else if (!a.isDirectory()) {
+            why = "replaced by a file after the scan; kept";
+        } else if (f.key() != null && !f.key().equals(a.fileKey())) {
+            why = "not the folder the scan saw (replaced, moved or mounted over since); kept";
+        } else if (mountTable.contains(f.id())) {
+            why = "a mount point now; not removed";
         }
+        if (why != null) {
+            kept.accept(f.toString(), why);
+            return false;
+        }
+        seam.beforeRemove(f.toString());
+        // rmdir relative to the checked parent: only an empty folder goes, and never through a link
+        parent.deleteDirectory(f.name());
+        return true;
     }
 }

@@ -135,14 +135,25 @@ class LocalStoreAttackTest {
 
     @Test
     void aBindMountCrossedByTheWalkAndHiddenOnlyWhileTheMountTableIsReadIsNotDeletedThrough() throws Exception {
+        crossedMounts(false);
+    }
+
+    /** The same with the items deleted as one chunk: the table is read once, with every item's folder held open. */
+    @Test
+    void aBindMountCrossedByTheWalkIsNotDeletedThroughByAChunk() throws Exception {
+        crossedMounts(true);
+    }
+
+    private void crossedMounts(boolean asOneChunk) throws Exception {
         int jobs = 20;
         Path victim = Files.createDirectories(outside.resolve("bound"));
         oldFile(victim.resolve("x.csv"), "outside, keep");
         oldFile(victim.resolve("only-outside.csv"), "outside, keep");
         List<Path> jobFolders = new ArrayList<>();
+        // one job with many sub-folders: a job folder's own tree is walked in order, one folder at a time
         for (int k = 0; k < jobs; k++) {
-            tree.file("uploads/job" + k + "/x.csv", old());
-            jobFolders.add(tree.path("uploads/job" + k));
+            tree.file("uploads/job/sub" + k + "/x.csv", old());
+            jobFolders.add(tree.path("uploads/job/sub" + k));
         }
         assumeBindMounts();
         LocalBlobStore store = store();
@@ -151,7 +162,7 @@ class LocalStoreAttackTest {
             Seen seen = walk(store, item -> {
                 if (!isMountPoint(jobFolders.get(0)) && !isMountPoint(jobFolders.get(1))) {
                     for (Path job : jobFolders) {
-                        if (!item.id().startsWith("uploads/" + job.getFileName() + "/")) {
+                        if (!item.id().startsWith("uploads/job/" + job.getFileName() + "/")) {
                             mount(victim, job);
                         }
                     }
@@ -160,17 +171,27 @@ class LocalStoreAttackTest {
             List<ScannedItem> crossed = seen.items.stream().filter(i -> i.id().endsWith("/only-outside.csv")).toList();
             assumeTrue(!crossed.isEmpty(), "the walk reached every job folder before the first file; nothing crossed");
             unmountAll(jobFolders);
-            // the first re-check reads the mount table: no mount now
-            ScannedItem inside = seen.items.stream().filter(i -> !isUnder(i, crossed)).findFirst().orElseThrow();
-            store.deleteIfUnchanged(inside, cutoff);
-            // and the mounts are back for the deletes that follow
-            for (ScannedItem item : crossed) {
-                mount(victim, jobFolders.get(0).resolveSibling(item.id().split("/")[1]));
-            }
             Map<String, Recheck> answers = new LinkedHashMap<>();
-            for (ScannedItem item : seen.items) {
-                if (item != inside) {
-                    answers.put(item.id(), store.deleteIfUnchanged(item, cutoff));
+            if (asOneChunk) {
+                for (ScannedItem item : crossed) {
+                    mount(victim, jobFolders.get(0).resolveSibling(item.id().split("/")[2]));
+                }
+                List<Recheck> all = store.deleteAllIfUnchanged(seen.items, cutoff);
+                for (int i = 0; i < all.size(); i++) {
+                    answers.put(seen.items.get(i).id(), all.get(i));
+                }
+            } else {
+                // the first re-check reads the mount table: no mount now
+                ScannedItem inside = seen.items.stream().filter(i -> !isUnder(i, crossed)).findFirst().orElseThrow();
+                store.deleteIfUnchanged(inside, cutoff);
+                // and the mounts are back for the deletes that follow
+                for (ScannedItem item : crossed) {
+                    mount(victim, jobFolders.get(0).resolveSibling(item.id().split("/")[2]));
+                }
+                for (ScannedItem item : seen.items) {
+                    if (item != inside) {
+                        answers.put(item.id(), store.deleteIfUnchanged(item, cutoff));
+                    }
                 }
             }
             for (ScannedItem item : crossed) {
