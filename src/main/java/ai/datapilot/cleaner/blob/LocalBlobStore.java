@@ -313,6 +313,8 @@ public final class LocalBlobStore implements BlobStore {
         private final ScanSink sink;
         private final Object device;
         private final MountPoints mountTable;
+        /** Set when the walking thread was interrupted while waiting for the helper: the helper stops at its next entry. */
+        private volatile boolean abandoned;
 
         SecureWalk(String prefix, ScanSink sink, Object device, MountPoints mountTable) {
             this.prefix = prefix;
@@ -364,7 +366,7 @@ public final class LocalBlobStore implements BlobStore {
                         leave(open);
                         continue;
                     }
-                    if (sink.stopRequested()) {
+                    if (sink.stopRequested() || abandoned) {
                         return;
                     }
                     SecureDirectoryStream<Path> dir = level.dir();
@@ -483,7 +485,7 @@ public final class LocalBlobStore implements BlobStore {
                     for (; i < levels.size(); i++) {
                         Level level = levels.get(i);
                         try {
-                            if (!sink.stopRequested()) {
+                            if (!sink.stopRequested() && !abandoned) {
                                 walk(level.dir(), level.path(), level.folder(), null);
                             }
                         } finally {
@@ -504,25 +506,39 @@ public final class LocalBlobStore implements BlobStore {
                 walkAll(levels);
             }
 
-            /** Waits for the helper's batches; closes what was never walked (the walk stopped on an error). */
+            /**
+             * Waits for the helper's batches; closes what was never walked (the walk stopped on an
+             * error). Interrupted, it still waits, having told the helper to stop: a scan that
+             * returned must not have a thread still reporting into it, nor folders still open.
+             */
             void finish() {
+                boolean interrupted = false;
                 try {
                     batch.forEach(SecureWalk.this::close);
                     batch = new ArrayList<>();
                     for (java.util.concurrent.Future<?> f : handedOut) {
-                        try {
-                            f.get();
-                        } catch (java.util.concurrent.ExecutionException e) {
-                            sink.failed(CleanerError.blobScan(prefix, null, "scan of prefix stopped: " + e.getCause()));
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            sink.failed(CleanerError.blobScan(prefix, null, "scan interrupted"));
-                            return;
+                        while (true) {
+                            try {
+                                f.get();
+                                break;
+                            } catch (java.util.concurrent.ExecutionException e) {
+                                sink.failed(CleanerError.blobScan(prefix, null, "scan of prefix stopped: " + e.getCause()));
+                                break;
+                            } catch (InterruptedException e) {
+                                if (!interrupted) {
+                                    interrupted = true;
+                                    abandoned = true;
+                                    sink.failed(CleanerError.blobScan(prefix, null, "scan interrupted"));
+                                }
+                            }
                         }
                     }
                 } finally {
                     if (helper != null) {
                         helper.shutdown();
+                    }
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
                     }
                 }
             }

@@ -333,6 +333,90 @@ class ChunkAndWalkRaceTest {
         assertThat(ChunkOpenFailureTest.openIn(tree.root())).as("folder handles left open").isEqualTo(fdsBefore);
     }
 
+    /**
+     * The walking thread interrupted while it waits for the helper's batches (a shutdown that
+     * interrupts the run's thread): the scan must not return while the helper still walks, holds
+     * folders open and reports items into the result the scan has already handed back.
+     */
+    @Test
+    void aWalkInterruptedWhileTheHelperWalksDoesNotReturnBeforeTheHelperIsDone() throws Exception {
+        for (int j = 0; j < 200; j++) {
+            tree.file("uploads/job_" + j + "/in.csv", old());
+        }
+        LocalBlobStore store = new LocalBlobStore(tree.root(), List.of("uploads"));
+        java.util.concurrent.CountDownLatch helperBusy = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicBoolean returned = new AtomicBoolean();
+        List<String> afterReturn = java.util.Collections.synchronizedList(new ArrayList<>());
+        ScanSink sink = new ScanSink() {
+            @Override
+            public void scanned(ScannedItem item) {
+                if (returned.get()) {
+                    afterReturn.add(item.id());
+                }
+            }
+
+            /** Not serialised by the store (scanned is): the helper can be slow here without holding the other thread up. */
+            @Override
+            public boolean interested(Instant age) {
+                if (Thread.currentThread().getName().equals("cleaner-blob-walk-helper") && helperBusy.getCount() > 0) {
+                    helperBusy.countDown();
+                    // the helper is slow on this one (a slow disk): uninterruptibly, as a system call would be
+                    boolean interrupted = false;
+                    while (true) {
+                        try {
+                            release.await();
+                            break;
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        }
+                    }
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public void skipped(String id, String reason) {
+            }
+
+            @Override
+            public void failed(CleanerError error) {
+            }
+        };
+        long fdsBefore = ChunkOpenFailureTest.openIn(tree.root());
+        long[] fdsAtReturn = {-1};
+        Thread walker = new Thread(() -> {
+            store.scan().drain(sink);
+            try {
+                fdsAtReturn[0] = ChunkOpenFailureTest.openIn(tree.root());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            returned.set(true);
+        }, "run-thread");
+        walker.start();
+        assertThat(helperBusy.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        // the walking thread has walked the rest itself and now waits for the helper's batches
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (java.util.Arrays.stream(walker.getStackTrace()).noneMatch(f -> f.getMethodName().equals("finish"))
+                && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+        assertThat(walker.getStackTrace()).as("the walking thread waits in Subtrees.finish").anyMatch(f -> f.getMethodName().equals("finish"));
+        walker.interrupt();
+        walker.join(1000);
+        release.countDown();
+        walker.join(10_000);
+        assertThat(walker.isAlive()).isFalse();
+        Thread.sleep(500); // what the helper still had in hand
+
+        assertThat(fdsAtReturn[0]).as("folders still open when the scan returned").isEqualTo(fdsBefore);
+        assertThat(afterReturn).as("items reported after the scan returned").isEmpty();
+    }
+
     private static List<String> listing(Path dir) throws IOException {
         try (var names = Files.list(dir)) {
             return names.map(p -> p.getFileName().toString()).sorted().toList();
