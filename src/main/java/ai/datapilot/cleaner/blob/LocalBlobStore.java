@@ -817,19 +817,26 @@ public final class LocalBlobStore implements BlobStore {
 
     /**
      * The folders of a chunk, each opened once from the root as the walk saw it ({@link #open})
-     * and shared by its items; then the mount table, read once while all of them are held open:
-     * a mount any of them lies in cannot be unmounted meanwhile (EBUSY), so every mount crossed
-     * on the way to any item is in the table, as if it were read for each item. A mount made
-     * after the folders were opened does not move the handles: they stay on the folders checked.
+     * and shared by its items, between two reads of the mount table: one before the first open,
+     * one after the last, while all are held open. A folder with a mount point on its way in
+     * either is not crossed. The read after alone is not enough: a mount a handle lies in cannot
+     * be unmounted while it is held (EBUSY), but it can be moved away ({@code mount --move}),
+     * detached ({@code umount -l}), or the folder above it renamed, so that the table no longer
+     * shows it on the folder's path (ChunkMountRaceTest). A mount already there when the chunk
+     * starts is in the read before; one that arrives and leaves again within the chunk's opens
+     * is not seen by either. A mount made after the folders were opened does not move the
+     * handles: they stay on the folders checked.
      */
     private final class ChunkFolders implements AutoCloseable {
         /** Per folder: its handle, or why it could not be opened (a Refused answer or a failure). */
         private final Map<Folder, Object> opened = new IdentityHashMap<>();
+        /** The mount points of both reads. */
         private MountPoints table;
         private Refused noTable;
 
         ChunkFolders(Collection<Folder> folders) {
             try {
+                MountPoints before = readTable();
                 for (Folder f : folders) {
                     if (!opened.containsKey(f)) {
                         try {
@@ -839,15 +846,24 @@ public final class LocalBlobStore implements BlobStore {
                         }
                     }
                 }
-                try {
-                    table = MountPoints.read(root);
-                } catch (IOException | RuntimeException e) {
-                    noTable = new Refused(Recheck.changed("cannot read the mount table (" + MountPoints.MOUNTINFO + "): " + e
-                            + "; mount points could not be told apart, kept"));
+                MountPoints after = before == null ? null : readTable();
+                if (after != null) {
+                    table = MountPoints.union(before, after);
                 }
             } catch (RuntimeException | Error e) {
                 close();
                 throw e;
+            }
+        }
+
+        /** The mount table now; null (and {@link #noTable} set) when it cannot be read. */
+        private MountPoints readTable() {
+            try {
+                return MountPoints.read(root);
+            } catch (IOException | RuntimeException e) {
+                noTable = new Refused(Recheck.changed("cannot read the mount table (" + MountPoints.MOUNTINFO + "): " + e
+                        + "; mount points could not be told apart, kept"));
+                return null;
             }
         }
 

@@ -55,6 +55,19 @@ final class MountPoints {
 
     private static volatile Parsed lastParsed;
 
+    /** The mount points of both. */
+    static MountPoints union(MountPoints a, MountPoints b) {
+        if (b.below.isEmpty() || a.below.equals(b.below)) {
+            return a;
+        }
+        if (a.below.isEmpty()) {
+            return b;
+        }
+        Set<String> both = new HashSet<>(a.below);
+        both.addAll(b.below);
+        return new MountPoints(both);
+    }
+
     boolean isEmpty() {
         return below.isEmpty();
     }

@@ -9,8 +9,6 @@ import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScannedItem;
 import ai.datapilot.cleaner.testing.StorageTree;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -18,8 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * while the chunk still opens its other (deep) folders. Every mount source, target and "outside"
  * folder is one this test made under its temp folder.
  *
- * A third variant leaves the mount alone and renames the job folder above it: the table then lists
+ * <p>A third variant leaves the mount alone and renames the job folder above it: the table then lists
  * the mount under the new name, and the chunk compares ids (paths), so only a rename by someone who
  * may write in the tree is needed once such a mount is there.
  *
@@ -96,11 +93,51 @@ class ChunkMountRaceTest {
         });
     }
 
+    /**
+     * What the fix (a second read, before the opens) leaves: a mount that arrives after the chunk's
+     * first read, is opened through, and leaves (here: moved away) before its second. Two timed
+     * steps by someone who may mount; the chunk's deep folders give both plenty of time. Still
+     * fails: closing it needs the mount of each handle (mnt_id), which Java does not give.
+     */
+    @Test
+    void aCrossedMountThatArrivesAfterTheFirstReadAndLeavesBeforeTheSecondIsNotDeletedThrough() throws Exception {
+        Crossed c = crossTheWalk();
+        try {
+            StringBuilder arrive = new StringBuilder("true");
+            StringBuilder leave = new StringBuilder("true");
+            for (Path sub : c.subs()) {
+                arrive.append("; mount --bind '").append(c.victim()).append("' '").append(sub).append("'");
+                leave.append("; mount --move '").append(sub).append("' '")
+                        .append(Files.createDirectories(outside.resolve("parked").resolve(sub.getFileName()))).append("'");
+            }
+            // half the deep folders, the crossed ones, the other half: the mounts arrive while the first half is opened
+            List<ScannedItem> chunk = new ArrayList<>(c.deep().subList(0, DEEP_FILES / 2));
+            chunk.addAll(c.inCrossed());
+            chunk.addAll(c.deep().subList(DEEP_FILES / 2, DEEP_FILES));
+            String deepFolder = tree.path("uploads/deep").toString();
+            attack(c, chunk, List.of(
+                    new Step(held -> held.stream().anyMatch(h -> h.startsWith(deepFolder)), arrive.toString()),
+                    new Step(held -> held.stream().anyMatch(c.folders()::contains), leave.toString())));
+        } finally {
+            cleanUp();
+        }
+    }
+
     interface Leave {
         String command(Path sub) throws IOException;
     }
 
-    private void crossedMountLeavesDuringTheOpens(Leave leave) throws Exception {
+    /** What a walk that crossed bind mounts of {@code victim} left: the crossed folders and items, and the deep ones. */
+    record Crossed(LocalBlobStore store, Path victim, List<Path> subs, Set<String> folders, List<ScannedItem> inCrossed,
+            List<ScannedItem> deep) {
+    }
+
+    /** A shell command run once {@code when} holds for the paths of this process's open descriptors. */
+    record Step(java.util.function.Predicate<List<String>> when, String command) {
+    }
+
+    /** Builds the tree and walks it while bind mounts of an outside folder appear over sub-folders not yet walked; unmounts them. */
+    private Crossed crossTheWalk() throws Exception {
         LocalDeleteRaceTest.assumeBindMounts(tmp);
         Path victim = Files.createDirectories(outside.resolve("bound"));
         oldFile(victim.resolve("x.csv"));
@@ -121,89 +158,91 @@ class ChunkMountRaceTest {
             oldFile(f.resolve("f.csv"));
         }
         LocalBlobStore store = new LocalBlobStore(tree.root(), List.of("uploads"));
-        Process attacker = null;
+        // the walk has read the table and is under way: the bind mounts appear (as in LocalStoreAttackTest)
+        Seen seen = LocalStoreAttackTest.walk(store, item -> {
+            if (!isMountPoint(subs.get(0)) && !isMountPoint(subs.get(1))) {
+                for (Path sub : subs) {
+                    if (!item.id().startsWith("uploads/job/" + sub.getFileName() + "/")) {
+                        mount(victim, sub);
+                    }
+                }
+            }
+        });
+        assertThat(seen.errors).isEmpty();
+        List<ScannedItem> crossed = seen.items.stream().filter(i -> i.id().endsWith("/only-outside.csv")).toList();
+        assumeTrue(!crossed.isEmpty(), "the walk crossed no mount");
+        unmountAll();
+        List<Path> crossedSubs = crossed.stream().map(i -> tree.path(i.id()).getParent()).toList();
+        Set<String> folders = crossedSubs.stream().map(Path::toString).collect(Collectors.toSet());
+        List<ScannedItem> inCrossed = seen.items.stream().filter(i -> folders.contains(tree.path(i.id()).getParent().toString())).toList();
+        List<ScannedItem> deepItems = seen.items.stream().filter(i -> i.id().startsWith("uploads/deep/")).toList();
+        assertThat(deepItems).hasSize(DEEP_FILES);
+        return new Crossed(store, victim, crossedSubs, folders, inCrossed, deepItems);
+    }
+
+    private void crossedMountLeavesDuringTheOpens(Leave leave) throws Exception {
+        Crossed c = crossTheWalk();
         try {
-            // the walk has read the table and is under way: the bind mounts appear (as in LocalStoreAttackTest)
-            Seen seen = LocalStoreAttackTest.walk(store, item -> {
-                if (!isMountPoint(subs.get(0)) && !isMountPoint(subs.get(1))) {
-                    for (Path sub : subs) {
-                        if (!item.id().startsWith("uploads/job/" + sub.getFileName() + "/")) {
-                            mount(victim, sub);
-                        }
-                    }
-                }
-            });
-            assertThat(seen.errors).isEmpty();
-            List<ScannedItem> crossed = seen.items.stream().filter(i -> i.id().endsWith("/only-outside.csv")).toList();
-            assumeTrue(!crossed.isEmpty(), "the walk crossed no mount");
-            unmountAll();
-            // the mounts are back as the deletes start; the chunk opens the crossed folders first
-            List<Path> crossedSubs = crossed.stream().map(i -> tree.path(i.id()).getParent()).toList();
-            for (Path sub : crossedSubs) {
-                mount(victim, sub);
+            // the mounts are back before the deletes start; the chunk opens the crossed folders first
+            for (Path sub : c.subs()) {
+                mount(c.victim(), sub);
             }
-            Set<String> crossedFolders = crossedSubs.stream().map(Path::toString).collect(Collectors.toSet());
-            List<ScannedItem> chunk = new ArrayList<>();
-            seen.items.stream().filter(i -> crossedFolders.contains(tree.path(i.id()).getParent().toString())).forEach(chunk::add);
-            seen.items.stream().filter(i -> !chunk.contains(i)).forEach(chunk::add);
-            assertThat(chunk).hasSize(seen.items.size());
-
-            // once a crossed folder is held open, its mount leaves (moved or detached), from a shell waiting on a line
-            StringBuilder script = new StringBuilder("read go; ");
-            for (Path sub : crossedSubs) {
-                script.append(leave.command(sub)).append("; ");
+            List<ScannedItem> chunk = new ArrayList<>(c.inCrossed());
+            chunk.addAll(c.deep());
+            // once a crossed folder is held open, its mount leaves (moved, detached, or renamed along)
+            StringBuilder script = new StringBuilder("true");
+            for (Path sub : c.subs()) {
+                script.append("; ").append(leave.command(sub));
             }
-            script.append("echo left");
-            attacker = new ProcessBuilder("bash", "-c", script.toString()).redirectErrorStream(true).start();
-            AtomicBoolean left = new AtomicBoolean();
-            Process shell = attacker;
-            Thread watcher = new Thread(() -> {
-                try {
-                    while (!heldOpen(crossedFolders)) {
-                        Thread.onSpinWait();
-                    }
-                    OutputStream in = shell.getOutputStream();
-                    in.write('\n');
-                    in.flush();
-                    String out = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                    left.set(out.contains("left") && shell.waitFor() == 0);
-                } catch (IOException | InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "mount-leaver");
-            watcher.setDaemon(true);
-            watcher.start();
-            boolean[] leftBeforeTheRemoves = {false, false};
-            store.seam = id -> {
-                if (!leftBeforeTheRemoves[0]) {
-                    leftBeforeTheRemoves[0] = true;
-                    leftBeforeTheRemoves[1] = left.get();
-                }
-            };
-
-            List<Recheck> answers = store.deleteAllIfUnchanged(chunk, cutoff);
-            watcher.join(10_000);
-
-            assumeTrue(leftBeforeTheRemoves[1], "the mounts left only after the chunk read the table (timing); nothing shown");
-            List<String> crossedAnswers = new ArrayList<>();
-            for (int i = 0; i < chunk.size(); i++) {
-                if (chunk.get(i).id().endsWith("/only-outside.csv")) {
-                    crossedAnswers.add(chunk.get(i).id() + ": " + answers.get(i));
-                }
-            }
-            assertThat(victim.resolve("only-outside.csv")).as("a file outside the root, reached through a mount crossed by the walk; "
-                    + "answers: " + crossedAnswers).exists();
-            assertThat(victim.resolve("x.csv")).as("a file outside the root, reached through a mount crossed by the walk").exists();
+            attack(c, chunk, List.of(new Step(held -> held.stream().anyMatch(c.folders()::contains), script.toString())));
         } finally {
-            if (attacker != null) {
-                attacker.destroy();
-                attacker.waitFor(5, TimeUnit.SECONDS);
-            }
-            // every mount this test made, wherever it went (moved, or renamed along with its job folder)
-            mounted.clear();
-            unmountEverythingUnder(tmp);
-            LocalDeleteRaceTest.sh("rm -rf '" + tree.path("uploads/deep") + "'");
+            cleanUp();
         }
+    }
+
+    /** Deletes {@code chunk} as one while {@code steps} run, each once its moment comes; checks the outside folder. */
+    private void attack(Crossed c, List<ScannedItem> chunk, List<Step> steps) throws Exception {
+        AtomicInteger done = new AtomicInteger();
+        Thread attacker = new Thread(() -> {
+            for (Step step : steps) {
+                while (!step.when().test(heldOpen())) {
+                    Thread.onSpinWait();
+                }
+                if (LocalDeleteRaceTest.sh(step.command()) != 0) {
+                    throw new IllegalStateException("failed: " + step.command());
+                }
+                done.incrementAndGet();
+            }
+        }, "mount-attacker");
+        attacker.setDaemon(true);
+        attacker.start();
+        int[] doneBeforeTheRemoves = {-1};
+        c.store().seam = id -> {
+            if (doneBeforeTheRemoves[0] < 0) {
+                doneBeforeTheRemoves[0] = done.get();
+            }
+        };
+
+        List<Recheck> answers = c.store().deleteAllIfUnchanged(chunk, cutoff);
+        attacker.join(10_000);
+
+        assumeTrue(doneBeforeTheRemoves[0] == steps.size(), "the attacker was not done before the chunk's first delete (timing); nothing shown");
+        List<String> crossedAnswers = new ArrayList<>();
+        for (int i = 0; i < chunk.size(); i++) {
+            if (chunk.get(i).id().endsWith("/only-outside.csv")) {
+                crossedAnswers.add(chunk.get(i).id() + ": " + answers.get(i));
+            }
+        }
+        assertThat(c.victim().resolve("only-outside.csv")).as("a file outside the root, reached through a mount crossed by the walk; "
+                + "answers: " + crossedAnswers).exists();
+        assertThat(c.victim().resolve("x.csv")).as("a file outside the root, reached through a mount crossed by the walk").exists();
+    }
+
+    private void cleanUp() throws Exception {
+        // every mount this test made, wherever it went (moved, or renamed along with its job folder)
+        mounted.clear();
+        unmountEverythingUnder(tmp);
+        LocalDeleteRaceTest.sh("rm -rf '" + tree.path("uploads/deep") + "'");
     }
 
     /** Every mount below {@code dir} (this test's own: moved, renamed along), deepest first. */
@@ -217,22 +256,21 @@ class ChunkMountRaceTest {
         assertThat(MountPoints.parse(Files.readAllBytes(MountPoints.MOUNTINFO), real.toString())).as("mounts left").isEmpty();
     }
 
-    /** True once this process holds one of {@code folders} open (a folder handle of the chunk). */
-    private static boolean heldOpen(Set<String> folders) {
+    /** Where this process's open descriptors lead. */
+    private static List<String> heldOpen() {
+        List<String> held = new ArrayList<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             for (Path fd : fds.toList()) {
                 try {
-                    if (folders.contains(Files.readSymbolicLink(fd).toString())) {
-                        return true;
-                    }
+                    held.add(Files.readSymbolicLink(fd).toString());
                 } catch (IOException e) {
                     // closed meanwhile
                 }
             }
         } catch (IOException e) {
-            return false;
+            // try again
         }
-        return false;
+        return held;
     }
 
     private static void oldFile(Path file) throws IOException {
