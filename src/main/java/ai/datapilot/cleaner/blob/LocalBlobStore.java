@@ -74,6 +74,12 @@ public final class LocalBlobStore implements BlobStore {
     private volatile Object auditFolderKey;
     /** The root's identity (device and inode) when the store was set up: every walk and delete starts there. */
     private volatile Object rootKey;
+    /**
+     * Per prefix folder id, the mount table its walk started from. A mount point below a prefix
+     * that is not in it appeared during or after the walk, which may have crossed it (noted the
+     * files under it as the folder's): while one is there, that prefix's items are kept.
+     */
+    private final Map<String, MountPoints> walkTables = new java.util.concurrent.ConcurrentHashMap<>();
     /** Test seam: runs after an item's (or an emptied folder's) last check and right before it is removed. */
     volatile Seam seam = id -> { };
     /** Re-check and delete by path, where the platform has no folder handles (Windows). */
@@ -222,6 +228,7 @@ public final class LocalBlobStore implements BlobStore {
         }
         paths.rememberRoot();
         paths.newRun();
+        walkTables.clear();
         return PrefixScans.of(prefixes, this::scanPrefix, "cleaner-blob-walk");
     }
 
@@ -252,6 +259,7 @@ public final class LocalBlobStore implements BlobStore {
                     + "): " + e + "; mount points could not be told apart, prefix not scanned"));
             return;
         }
+        walkTables.put(id(prefixDir), mountTable);
         Path below = root.relativize(prefixDir);
         try (DirectoryStream<Path> top = Files.newDirectoryStream(root)) {
             if (folderHandles() && top instanceof SecureDirectoryStream<Path> rootDir) {
@@ -886,10 +894,20 @@ public final class LocalBlobStore implements BlobStore {
             if (noTable != null) {
                 throw noTable;
             }
+            Folder top = folder;
             for (Folder f = folder; f != null && f.parent() != null; f = f.parent()) {
                 if (table.contains(f.id())) {
                     throw new Refused(Recheck.changed("folder " + f.id() + "/ is a mount point now (another mount than the prefix's); not crossed, kept"));
                 }
+                top = f.parent();
+            }
+            // a mount that appeared below the prefix since its walk began may be one the walk crossed,
+            // now under another name (its job folder renamed), which the check above cannot see
+            MountPoints walked = walkTables.get(top.id());
+            String appeared = walked == null ? null : table.newBelow(top.id(), walked);
+            if (appeared != null) {
+                throw new Refused(Recheck.changed("a mount point appeared below " + top.id() + "/ since the scan began (" + appeared
+                        + "/); the walk may have crossed it, kept"));
             }
             return new Opened((SecureDirectoryStream<Path>) o, table);
         }
