@@ -831,9 +831,10 @@ public final class LocalBlobStore implements BlobStore {
      * be unmounted while it is held (EBUSY), but it can be moved away ({@code mount --move}),
      * detached ({@code umount -l}), or the folder above it renamed, so that the table no longer
      * shows it on the folder's path (ChunkMountRaceTest). A mount already there when the chunk
-     * starts is in the read before; one that arrives and leaves again within the chunk's opens
-     * is not seen by either. A mount made after the folders were opened does not move the
-     * handles: they stay on the folders checked.
+     * starts is in the read before; one renamed along with its job folder stays below the prefix,
+     * where either read shows it as new since the walk ({@link #walkTables}). One that is moved in
+     * after the first read and out of the prefix before the second is not seen. A mount made after
+     * the folders were opened does not move the handles: they stay on the folders checked.
      */
     private final class ChunkFolders implements AutoCloseable {
         /** Per folder: its handle, or why it could not be opened (a Refused answer or a failure). */
