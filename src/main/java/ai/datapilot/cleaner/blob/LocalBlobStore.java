@@ -74,6 +74,12 @@ public final class LocalBlobStore implements BlobStore {
     private volatile Object auditFolderKey;
     /** The root's identity (device and inode) when the store was set up: every walk and delete starts there. */
     private volatile Object rootKey;
+    /**
+     * Per prefix folder id, the mount table its walk started from. A mount point below a prefix
+     * that is not in it appeared during or after the walk, which may have crossed it (noted the
+     * files under it as the folder's): while one is there, that prefix's items are kept.
+     */
+    private final Map<String, MountPoints> walkTables = new java.util.concurrent.ConcurrentHashMap<>();
     /** Test seam: runs after an item's (or an emptied folder's) last check and right before it is removed. */
     volatile Seam seam = id -> { };
     /** Re-check and delete by path, where the platform has no folder handles (Windows). */
@@ -222,6 +228,7 @@ public final class LocalBlobStore implements BlobStore {
         }
         paths.rememberRoot();
         paths.newRun();
+        walkTables.clear();
         return PrefixScans.of(prefixes, this::scanPrefix, "cleaner-blob-walk");
     }
 
@@ -252,6 +259,7 @@ public final class LocalBlobStore implements BlobStore {
                     + "): " + e + "; mount points could not be told apart, prefix not scanned"));
             return;
         }
+        walkTables.put(id(prefixDir), mountTable);
         Path below = root.relativize(prefixDir);
         try (DirectoryStream<Path> top = Files.newDirectoryStream(root)) {
             if (folderHandles() && top instanceof SecureDirectoryStream<Path> rootDir) {
@@ -313,6 +321,8 @@ public final class LocalBlobStore implements BlobStore {
         private final ScanSink sink;
         private final Object device;
         private final MountPoints mountTable;
+        /** Set when the walking thread was interrupted while waiting for the helper: the helper stops at its next entry. */
+        private volatile boolean abandoned;
 
         SecureWalk(String prefix, ScanSink sink, Object device, MountPoints mountTable) {
             this.prefix = prefix;
@@ -364,7 +374,7 @@ public final class LocalBlobStore implements BlobStore {
                         leave(open);
                         continue;
                     }
-                    if (sink.stopRequested()) {
+                    if (sink.stopRequested() || abandoned) {
                         return;
                     }
                     SecureDirectoryStream<Path> dir = level.dir();
@@ -483,7 +493,7 @@ public final class LocalBlobStore implements BlobStore {
                     for (; i < levels.size(); i++) {
                         Level level = levels.get(i);
                         try {
-                            if (!sink.stopRequested()) {
+                            if (!sink.stopRequested() && !abandoned) {
                                 walk(level.dir(), level.path(), level.folder(), null);
                             }
                         } finally {
@@ -504,25 +514,39 @@ public final class LocalBlobStore implements BlobStore {
                 walkAll(levels);
             }
 
-            /** Waits for the helper's batches; closes what was never walked (the walk stopped on an error). */
+            /**
+             * Waits for the helper's batches; closes what was never walked (the walk stopped on an
+             * error). Interrupted, it still waits, having told the helper to stop: a scan that
+             * returned must not have a thread still reporting into it, nor folders still open.
+             */
             void finish() {
+                boolean interrupted = false;
                 try {
                     batch.forEach(SecureWalk.this::close);
                     batch = new ArrayList<>();
                     for (java.util.concurrent.Future<?> f : handedOut) {
-                        try {
-                            f.get();
-                        } catch (java.util.concurrent.ExecutionException e) {
-                            sink.failed(CleanerError.blobScan(prefix, null, "scan of prefix stopped: " + e.getCause()));
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            sink.failed(CleanerError.blobScan(prefix, null, "scan interrupted"));
-                            return;
+                        while (true) {
+                            try {
+                                f.get();
+                                break;
+                            } catch (java.util.concurrent.ExecutionException e) {
+                                sink.failed(CleanerError.blobScan(prefix, null, "scan of prefix stopped: " + e.getCause()));
+                                break;
+                            } catch (InterruptedException e) {
+                                if (!interrupted) {
+                                    interrupted = true;
+                                    abandoned = true;
+                                    sink.failed(CleanerError.blobScan(prefix, null, "scan interrupted"));
+                                }
+                            }
                         }
                     }
                 } finally {
                     if (helper != null) {
                         helper.shutdown();
+                    }
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
                     }
                 }
             }
@@ -801,19 +825,27 @@ public final class LocalBlobStore implements BlobStore {
 
     /**
      * The folders of a chunk, each opened once from the root as the walk saw it ({@link #open})
-     * and shared by its items; then the mount table, read once while all of them are held open:
-     * a mount any of them lies in cannot be unmounted meanwhile (EBUSY), so every mount crossed
-     * on the way to any item is in the table, as if it were read for each item. A mount made
-     * after the folders were opened does not move the handles: they stay on the folders checked.
+     * and shared by its items, between two reads of the mount table: one before the first open,
+     * one after the last, while all are held open. A folder with a mount point on its way in
+     * either is not crossed. The read after alone is not enough: a mount a handle lies in cannot
+     * be unmounted while it is held (EBUSY), but it can be moved away ({@code mount --move}),
+     * detached ({@code umount -l}), or the folder above it renamed, so that the table no longer
+     * shows it on the folder's path (ChunkMountRaceTest). A mount already there when the chunk
+     * starts is in the read before; one renamed along with its job folder stays below the prefix,
+     * where either read shows it as new since the walk ({@link #walkTables}). One that is moved in
+     * after the first read and out of the prefix before the second is not seen. A mount made after
+     * the folders were opened does not move the handles: they stay on the folders checked.
      */
     private final class ChunkFolders implements AutoCloseable {
         /** Per folder: its handle, or why it could not be opened (a Refused answer or a failure). */
         private final Map<Folder, Object> opened = new IdentityHashMap<>();
+        /** The mount points of both reads. */
         private MountPoints table;
         private Refused noTable;
 
         ChunkFolders(Collection<Folder> folders) {
             try {
+                MountPoints before = readTable();
                 for (Folder f : folders) {
                     if (!opened.containsKey(f)) {
                         try {
@@ -823,15 +855,24 @@ public final class LocalBlobStore implements BlobStore {
                         }
                     }
                 }
-                try {
-                    table = MountPoints.read(root);
-                } catch (IOException | RuntimeException e) {
-                    noTable = new Refused(Recheck.changed("cannot read the mount table (" + MountPoints.MOUNTINFO + "): " + e
-                            + "; mount points could not be told apart, kept"));
+                MountPoints after = before == null ? null : readTable();
+                if (after != null) {
+                    table = MountPoints.union(before, after);
                 }
             } catch (RuntimeException | Error e) {
                 close();
                 throw e;
+            }
+        }
+
+        /** The mount table now; null (and {@link #noTable} set) when it cannot be read. */
+        private MountPoints readTable() {
+            try {
+                return MountPoints.read(root);
+            } catch (IOException | RuntimeException e) {
+                noTable = new Refused(Recheck.changed("cannot read the mount table (" + MountPoints.MOUNTINFO + "): " + e
+                        + "; mount points could not be told apart, kept"));
+                return null;
             }
         }
 
@@ -854,10 +895,20 @@ public final class LocalBlobStore implements BlobStore {
             if (noTable != null) {
                 throw noTable;
             }
+            Folder top = folder;
             for (Folder f = folder; f != null && f.parent() != null; f = f.parent()) {
                 if (table.contains(f.id())) {
                     throw new Refused(Recheck.changed("folder " + f.id() + "/ is a mount point now (another mount than the prefix's); not crossed, kept"));
                 }
+                top = f.parent();
+            }
+            // a mount that appeared below the prefix since its walk began may be one the walk crossed,
+            // now under another name (its job folder renamed), which the check above cannot see
+            MountPoints walked = walkTables.get(top.id());
+            String appeared = walked == null ? null : table.newBelow(top.id(), walked);
+            if (appeared != null) {
+                throw new Refused(Recheck.changed("a mount point appeared below " + top.id() + "/ since the scan began (" + appeared
+                        + "/); the walk may have crossed it, kept"));
             }
             return new Opened((SecureDirectoryStream<Path>) o, table);
         }

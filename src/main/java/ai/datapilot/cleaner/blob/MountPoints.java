@@ -55,6 +55,38 @@ final class MountPoints {
 
     private static volatile Parsed lastParsed;
 
+    /** Mount points given as ids below the root (tests). */
+    static MountPoints of(Set<String> below) {
+        return new MountPoints(Set.copyOf(below));
+    }
+
+    /** The mount points of both. */
+    static MountPoints union(MountPoints a, MountPoints b) {
+        if (b.below.isEmpty() || a.below.equals(b.below)) {
+            return a;
+        }
+        if (a.below.isEmpty()) {
+            return b;
+        }
+        Set<String> both = new HashSet<>(a.below);
+        both.addAll(b.below);
+        return new MountPoints(both);
+    }
+
+    /** A mount point below {@code folderId} that {@code earlier} does not have; null when none. */
+    String newBelow(String folderId, MountPoints earlier) {
+        if (below.isEmpty()) {
+            return null;
+        }
+        String base = folderId + "/";
+        for (String point : below) {
+            if (point.startsWith(base) && !earlier.below.contains(point)) {
+                return point;
+            }
+        }
+        return null;
+    }
+
     boolean isEmpty() {
         return below.isEmpty();
     }

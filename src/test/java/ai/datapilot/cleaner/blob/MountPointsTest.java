@@ -29,6 +29,29 @@ class MountPointsTest {
                 .contains("srv/store a", "srv/store ab/uploads/sibling").doesNotContain("");
     }
 
+    /** What a chunk keeps a prefix's items for: a mount point below it that its walk did not start with. */
+    @Test
+    void aMountPointNewBelowAFolderIsFoundAndOnlyBelowIt() {
+        MountPoints walked = MountPoints.of(java.util.Set.of("uploads/skipped", "results/r"));
+        assertThat(MountPoints.of(java.util.Set.of("uploads/skipped", "results/r")).newBelow("uploads", walked)).isNull();
+        assertThat(MountPoints.of(java.util.Set.of("uploads/skipped", "uploads/job-renamed/sub1")).newBelow("uploads", walked))
+                .isEqualTo("uploads/job-renamed/sub1");
+        // a sibling whose name starts alike, the folder itself, another prefix: not below it
+        assertThat(MountPoints.of(java.util.Set.of("uploads-old/x", "uploads", "results/new")).newBelow("uploads", walked)).isNull();
+        assertThat(MountPoints.NONE.newBelow("uploads", walked)).isNull();
+    }
+
+    @Test
+    void theUnionOfTwoReadsHasTheMountPointsOfBoth() {
+        MountPoints before = MountPoints.of(java.util.Set.of("uploads/a"));
+        MountPoints after = MountPoints.of(java.util.Set.of("uploads/b"));
+        MountPoints both = MountPoints.union(before, after);
+        assertThat(both.contains("uploads/a") && both.contains("uploads/b")).isTrue();
+        assertThat(MountPoints.union(MountPoints.NONE, after).contains("uploads/b")).isTrue();
+        assertThat(MountPoints.union(before, MountPoints.NONE).contains("uploads/a")).isTrue();
+        assertThat(MountPoints.union(MountPoints.NONE, MountPoints.NONE).isEmpty()).isTrue();
+    }
+
     @Test
     void aTruncatedLineIsIgnored() {
         assertThat(MountPoints.parse("27 1 254:0".getBytes(StandardCharsets.UTF_8), "/")).isEmpty();
