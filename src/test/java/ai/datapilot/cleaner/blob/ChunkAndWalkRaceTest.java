@@ -8,7 +8,6 @@ import ai.datapilot.cleaner.store.CleanerError;
 import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScanSink;
 import ai.datapilot.cleaner.store.ScannedItem;
-import ai.datapilot.cleaner.testing.StorageTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +25,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The chunked deletes, the chunked sweep and the parallel walk, driven directly with the world
@@ -37,25 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * removed and swapped for links while they are walked, a sink that throws on the helper thread.
  * Every "outside" folder is one this test made.
  */
-class ChunkAndWalkRaceTest {
-
-    @TempDir
-    Path tmp;
-
-    Path outside;
-    StorageTree tree;
-    Instant cutoff;
-
-    @BeforeEach
-    void dirs() throws IOException {
-        tree = new StorageTree(Files.createDirectory(tmp.resolve("storage")).toRealPath());
-        outside = Files.createDirectory(tmp.resolve("outside")).toRealPath();
-        cutoff = Instant.now().minus(StorageTree.TTL);
-    }
-
-    LocalBlobStore store() {
-        return new LocalBlobStore(tree.root(), List.of("uploads", "results"));
-    }
+class ChunkAndWalkRaceTest extends StoreFixture {
 
     /** The old items a walk found, in id order. */
     List<ScannedItem> oldItems(LocalBlobStore store) {

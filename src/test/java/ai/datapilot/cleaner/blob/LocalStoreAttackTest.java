@@ -9,7 +9,6 @@ import ai.datapilot.cleaner.store.CleanerError;
 import ai.datapilot.cleaner.store.Recheck;
 import ai.datapilot.cleaner.store.ScanSink;
 import ai.datapilot.cleaner.store.ScannedItem;
-import ai.datapilot.cleaner.testing.StorageTree;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,29 +22,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The local store driven directly (walk, re-check, delete), with the world changed by the test at
  * the worst moments. Every "outside" path is a folder this test made under its temp folder.
  */
-class LocalStoreAttackTest {
-
-    @TempDir
-    Path tmp;
-
-    Path outside;
-    StorageTree tree;
-    Instant cutoff;
-
-    @BeforeEach
-    void dirs() throws IOException {
-        tree = new StorageTree(Files.createDirectory(tmp.resolve("storage")).toRealPath());
-        outside = Files.createDirectory(tmp.resolve("outside")).toRealPath();
-        cutoff = Instant.now().minus(StorageTree.TTL);
-    }
+class LocalStoreAttackTest extends StoreFixture {
 
     /** What a walk reported. */
     static final class Seen implements ScanSink {
@@ -82,10 +65,6 @@ class LocalStoreAttackTest {
         seen.onScanned = onScanned;
         store.scan().drain(seen);
         return seen;
-    }
-
-    LocalBlobStore store() {
-        return new LocalBlobStore(tree.root(), List.of("uploads", "results"));
     }
 
     private static Path oldFile(Path file, String text) throws IOException {

@@ -163,11 +163,7 @@ class PathFallbackAttack3Test extends PathFallbackFixture {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.getLong("flipSeconds", 6));
         while (System.nanoTime() < until) {
             rounds++;
-            for (String name : outsideFiles.values()) {
-                if (!Files.exists(job.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
-                    tree.file("uploads/job/" + name, old());
-                }
-            }
+            refill(outsideFiles.values());
             LocalBlobStore store = store();
             Seen seen = LocalStoreAttackTest.walk(store);
             List<String> answers = new ArrayList<>();
@@ -236,11 +232,7 @@ class PathFallbackAttack3Test extends PathFallbackFixture {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.getLong("flipSeconds", 6));
         while (System.nanoTime() < until) {
             rounds++;
-            for (String name : outsideFiles.values()) {
-                if (!Files.exists(job.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
-                    tree.file("uploads/job/" + name, old());
-                }
-            }
+            refill(outsideFiles.values());
             LocalBlobStore store = store();
             Seen seen = LocalStoreAttackTest.walk(store);
             Files.deleteIfExists(stop);
@@ -302,5 +294,14 @@ class PathFallbackAttack3Test extends PathFallbackFixture {
             assertThat(key(victims.resolve(e.getValue()))).as("outside file %s", e.getValue()).isEqualTo(e.getKey());
         }
         return moved;
+    }
+
+    /** The storage names deleted in the last round come back, old, for the next. */
+    private void refill(java.util.Collection<String> names) throws java.io.IOException {
+        for (String name : names) {
+            if (!Files.exists(tree.path("uploads/job/" + name), LinkOption.NOFOLLOW_LINKS)) {
+                tree.file("uploads/job/" + name, old());
+            }
+        }
     }
 }

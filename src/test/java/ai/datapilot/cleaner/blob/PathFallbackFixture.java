@@ -1,33 +1,11 @@
 package ai.datapilot.cleaner.blob;
 
-import ai.datapilot.cleaner.testing.StorageTree;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
+/** {@link StoreFixture} with the store forced onto the path fallback. */
+abstract class PathFallbackFixture extends StoreFixture {
 
-/** A storage tree and an outside folder, both made by the test, and a store forced onto the path fallback. */
-abstract class PathFallbackFixture {
-
-    @TempDir
-    Path tmp;
-
-    Path outside;
-    StorageTree tree;
-    Instant cutoff;
-
-    @BeforeEach
-    void dirs() throws IOException {
-        tree = new StorageTree(Files.createDirectory(tmp.resolve("storage")).toRealPath());
-        outside = Files.createDirectory(tmp.resolve("outside")).toRealPath();
-        cutoff = Instant.now().minus(StorageTree.TTL);
-    }
-
+    @Override
     LocalBlobStore store() {
-        LocalBlobStore store = new LocalBlobStore(tree.root(), List.of("uploads", "results"));
+        LocalBlobStore store = super.store();
         store.forcePathFallback = true;
         return store;
     }
